@@ -1,0 +1,16 @@
+//! oneid's schema, one backend-neutral set of migrations for SQLite and PostgreSQL.
+//! Times are integer Unix seconds, ids are text, secrets are stored only as hashes
+//! (or, for signing keys, encrypted with the key-encryption key).
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_init;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,12 @@
+//! Authentication context class references (OIDC Core §2, `acr`) and methods
+//! (RFC 8176, `amr`) that oneid reports. Claims are honest: a password alone is single
+//! factor and never called phishing resistant.
+
+/// Single-factor authentication (a password).
+pub const SINGLE_FACTOR: &str = "urn:oneid:acr:1fa";
+
+/// Every acr value oneid can report, for discovery.
+pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR];
+
+/// RFC 8176 method: password.
+pub const AMR_PASSWORD: &str = "pwd";

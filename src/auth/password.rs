@@ -1,0 +1,152 @@
+//! Password hashing: argon2id, computed off the async runtime on a bounded number of
+//! blocking threads. Waiting callers are bounded too: past the queue limit the caller is
+//! told to come back later instead of the server growing memory.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use tokio::sync::Semaphore;
+
+use crate::config::HashingConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("too many password checks in progress")]
+    Busy,
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+pub struct Verification {
+    pub ok: bool,
+    /// The stored hash was made with other parameters; store a fresh one.
+    pub rehash: Option<String>,
+}
+
+pub struct Hasher {
+    params: Params,
+    running: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    /// Verified against when the account does not exist, so that unknown and known
+    /// users take the same time.
+    dummy: String,
+}
+
+impl Hasher {
+    pub fn new(config: &HashingConfig, concurrency: usize) -> Result<Hasher, HashError> {
+        let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
+            .map_err(|e| HashError::Failed(e.to_string()))?;
+        let dummy = hash_with(&params, "oneid-dummy-password")?;
+        Ok(Hasher {
+            params,
+            running: Arc::new(Semaphore::new(concurrency.max(1))),
+            waiting: AtomicUsize::new(0),
+            max_waiting: config.queue,
+            dummy,
+        })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        let params = self.params.clone();
+        self.run(move || hash_with(&params, &password)).await?
+    }
+
+    /// Checks `password` against `hash`, or against a dummy hash when there is none.
+    pub async fn verify(&self, hash: Option<String>, password: String) -> Result<Verification, HashError> {
+        let params = self.params.clone();
+        let (hash, real) = match hash {
+            Some(hash) => (hash, true),
+            None => (self.dummy.clone(), false),
+        };
+        self.run(move || {
+            let ok = real && argon2(&params).verify_password(password.as_bytes(), hash.as_str()).is_ok();
+            let rehash = if ok && !same_params(&hash, &params) { hash_with(&params, &password).ok() } else { None };
+            Verification { ok, rehash }
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            metrics::counter!("oneid_hashing_rejected_total").increment(1);
+            return Err(HashError::Busy);
+        }
+        metrics::gauge!("oneid_hashing_queue").increment(1.0);
+        let permit = self.running.clone().acquire_owned().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        metrics::gauge!("oneid_hashing_queue").decrement(1.0);
+        let permit = permit.map_err(|e| HashError::Failed(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| HashError::Failed(e.to_string()))
+    }
+}
+
+fn argon2(params: &Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+}
+
+fn hash_with(params: &Params, password: &str) -> Result<String, HashError> {
+    argon2(params).hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError::Failed(e.to_string()))
+}
+
+fn same_params(hash: &str, params: &Params) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let Ok(stored) = Params::try_from(&parsed) else { return false };
+    parsed.algorithm.as_str() == "argon2id"
+        && stored.m_cost() == params.m_cost()
+        && stored.t_cost() == params.t_cost()
+        && stored.p_cost() == params.p_cost()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher(memory_kib: u32) -> Hasher {
+        let config = HashingConfig { memory_kib, ..HashingConfig::default() };
+        Hasher::new(&config, 2).unwrap()
+    }
+
+    #[tokio::test]
+    async fn verifies_and_rehashes_when_parameters_change() {
+        let old = hasher(8 * 1024);
+        let hash = old.hash("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        let same = old.verify(Some(hash.clone()), "correct horse".into()).await.unwrap();
+        assert!(same.ok && same.rehash.is_none());
+        assert!(!old.verify(Some(hash.clone()), "wrong".into()).await.unwrap().ok);
+
+        let new = hasher(9 * 1024);
+        let checked = new.verify(Some(hash), "correct horse".into()).await.unwrap();
+        assert!(checked.ok);
+        let rehash = checked.rehash.expect("a new hash with the new parameters");
+        assert!(new.verify(Some(rehash), "correct horse".into()).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn no_hash_never_verifies() {
+        let h = hasher(8 * 1024);
+        assert!(!h.verify(None, "oneid-dummy-password".into()).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn queue_limit_answers_busy() {
+        let config = HashingConfig { memory_kib: 8 * 1024, queue: 1, ..HashingConfig::default() };
+        let h = Arc::new(Hasher::new(&config, 1).unwrap());
+        let calls: Vec<_> = (0..8).map(|_| { let h = h.clone(); tokio::spawn(async move { h.hash("x".into()).await }) }).collect();
+        let mut busy = 0;
+        for call in calls {
+            if matches!(call.await.unwrap(), Err(HashError::Busy)) {
+                busy += 1;
+            }
+        }
+        assert!(busy > 0, "some of 8 simultaneous hashes must be refused with a queue of 1");
+    }
+}

@@ -1,0 +1,62 @@
+//! Browser sessions: a 256-bit random id lives only in the user's cookie; the database
+//! keeps its SHA-256 with who logged in, when and how. Ending a session also revokes the
+//! refresh tokens that live only as long as it (grants without `offline_access`).
+
+use crate::audit::RequestMeta;
+use crate::crypto;
+use crate::state::Ctx;
+use crate::store::{SessionRecord, StoreError, User};
+
+/// A started session: the cookie value to set, and its row.
+pub struct Started {
+    pub cookie_value: String,
+    pub session: SessionRecord,
+}
+
+pub async fn start(ctx: &Ctx, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<Started, StoreError> {
+    let now = ctx.now();
+    let cookie_value = crypto::random_token();
+    let session = SessionRecord {
+        id_hash: crypto::token_hash(&cookie_value),
+        sid: crypto::random_token(),
+        user_id: user.id.clone(),
+        auth_time: now,
+        acr: acr.to_string(),
+        amr: amr.join(" "),
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(512).collect()),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + ctx.config.session.ttl,
+    };
+    ctx.store.insert_session(&session).await?;
+    Ok(Started { cookie_value, session })
+}
+
+/// The live session behind a cookie value, if any.
+pub async fn find(ctx: &Ctx, cookie_value: &str) -> Result<Option<SessionRecord>, StoreError> {
+    ctx.store.session_by_hash(&crypto::token_hash(cookie_value), ctx.now()).await
+}
+
+/// Ends the session `sid` and revokes its session-bound grants.
+pub async fn end(ctx: &Ctx, sid: &str, reason: &'static str, meta: &RequestMeta) -> Result<(), StoreError> {
+    let now = ctx.now();
+    if let Some(session) = ctx.store.delete_session(sid).await? {
+        let revoked = ctx.store.revoke_session_grants(sid, reason, now).await?;
+        ctx.audit("session_ended", meta, Some(&session.user_id), None, serde_json::json!({ "reason": reason, "grants_revoked": revoked }))
+            .await;
+    }
+    Ok(())
+}
+
+/// Ends every session of a user (account disabled, password reset) and revokes all of
+/// the user's grants.
+pub async fn end_all(ctx: &Ctx, user_id: &str, reason: &'static str) -> Result<(), StoreError> {
+    ctx.store.delete_user_sessions(user_id).await?;
+    ctx.store.revoke_user_grants(user_id, reason, ctx.now()).await?;
+    Ok(())
+}
+
+pub fn amr_list(session: &SessionRecord) -> Vec<String> {
+    session.amr.split_whitespace().map(str::to_string).collect()
+}

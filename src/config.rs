@@ -1,0 +1,357 @@
+//! Configuration: built-in defaults that run with no file at all, then `oneid.toml`
+//! (or `--config`/`ONEID_CONFIG`), then `ONEID_<SECTION>__<KEY>` environment variables.
+//! Unknown keys are errors, and every value is checked before anything starts.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub const DEFAULT_CONFIG_FILE: &str = "oneid.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The issuer identifier: scheme, host, optional port and path; no query or fragment.
+    pub issuer: String,
+    pub bind: SocketAddr,
+    pub database: DatabaseConfig,
+    pub keys: KeysConfig,
+    pub tokens: TokensConfig,
+    pub session: SessionConfig,
+    pub hashing: HashingConfig,
+    pub log: LogConfig,
+    /// Clients declared here are created or updated at start, and removed when they
+    /// disappear from the file.
+    pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// Pool size: readers on SQLite (writes go through one connection), all connections on PostgreSQL.
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// The key-encryption key, 32 bytes in base64. When unset it is read from
+    /// `master_key_file`, which is created (mode 0600) on first start.
+    pub master_key: Option<String>,
+    pub master_key_file: PathBuf,
+    /// Also publish and offer an Ed25519 key (EdDSA).
+    pub eddsa: bool,
+    pub rsa_bits: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokensConfig {
+    /// Signs access tokens, and ID tokens of clients that do not ask for another algorithm.
+    pub signing_alg: String,
+    pub access_token_ttl: i64,
+    pub id_token_ttl: i64,
+    pub code_ttl: i64,
+    /// A refresh token unused for this long expires.
+    pub refresh_token_idle_ttl: i64,
+    /// No refresh family outlives this, however often it is used.
+    pub refresh_token_max_ttl: i64,
+    /// A rotated refresh token presented again within this many seconds is taken as a
+    /// concurrent duplicate, not as theft.
+    pub refresh_reuse_grace: i64,
+    /// How long a started sign-in (login and consent pages) stays valid.
+    pub authorization_request_ttl: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Lifetime of a browser session after login.
+    pub ttl: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HashingConfig {
+    /// Password hashes computed at once; 0 means one per CPU core.
+    pub concurrency: usize,
+    /// Hash requests allowed to wait; beyond that the server answers 503.
+    pub queue: usize,
+    /// argon2id cost (OWASP: 19 MiB, 2 passes, 1 lane). Changing it rehashes each
+    /// password at its owner's next login.
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `oneid=debug,info`.
+    pub level: String,
+    /// `json` (one object per line) or `text`.
+    pub format: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The client secret of a confidential client; at least 32 characters.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// `client_secret_basic` (default with a secret), `client_secret_post`, or `none`
+    /// (public client, default without a secret).
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<String>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub grant_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<String>,
+    /// First-party clients may skip the consent page.
+    #[serde(default)]
+    pub skip_consent: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            issuer: "http://localhost:8080".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: DatabaseConfig::default(),
+            keys: KeysConfig::default(),
+            tokens: TokensConfig::default(),
+            session: SessionConfig::default(),
+            hashing: HashingConfig::default(),
+            log: LogConfig::default(),
+            clients: Vec::new(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { url: "sqlite://data/oneid.db".into(), max_connections: 8 }
+    }
+}
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        KeysConfig { master_key: None, master_key_file: "keys/master.key".into(), eddsa: false, rsa_bits: 2048 }
+    }
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        TokensConfig {
+            signing_alg: "ES256".into(),
+            access_token_ttl: 600,
+            id_token_ttl: 600,
+            code_ttl: 60,
+            refresh_token_idle_ttl: 30 * 86_400,
+            refresh_token_max_ttl: 90 * 86_400,
+            refresh_reuse_grace: 5,
+            authorization_request_ttl: 1800,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { ttl: 86_400 }
+    }
+}
+
+impl Default for HashingConfig {
+    fn default() -> Self {
+        HashingConfig { concurrency: 0, queue: 256, memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: "info".into(), format: "json".into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Defaults, then the file (an explicit path must exist; the default one may not),
+    /// then the environment; then [`Config::validate`].
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::new().merge(Serialized::defaults(Config::default()));
+        match path {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE)),
+            None => {}
+        }
+        let env = Env::prefixed("ONEID_")
+            .split("__")
+            // ONEID_CONFIG names the file; ONEID_TEST_* belong to the test suite.
+            .filter(|key| key != "config" && !key.as_str().starts_with("test_"));
+        let config: Config = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: URLs, ranges and algorithm names.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        if let Err(e) = issuer_url(&self.issuer) {
+            problems.push(format!("issuer: {e}"));
+        }
+        let db = &self.database.url;
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            problems.push(format!("database.url: expected sqlite://FILE or postgres://..., got {db:?}"));
+        }
+        if self.database.max_connections == 0 {
+            problems.push("database.max_connections: must be at least 1".into());
+        }
+        if let Some(key) = &self.keys.master_key {
+            if crate::keys::kek::parse_master_key(key).is_err() {
+                problems.push("keys.master_key: must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)".into());
+            }
+        }
+        if !(2048..=4096).contains(&self.keys.rsa_bits) {
+            problems.push("keys.rsa_bits: must be between 2048 and 4096".into());
+        }
+        let algs: &[&str] = if self.keys.eddsa { &["ES256", "RS256", "EdDSA"] } else { &["ES256", "RS256"] };
+        if !algs.contains(&self.tokens.signing_alg.as_str()) {
+            problems.push(format!("tokens.signing_alg: must be one of {}", algs.join(", ")));
+        }
+        let t = &self.tokens;
+        for (name, value, min, max) in [
+            ("tokens.access_token_ttl", t.access_token_ttl, 30, 86_400),
+            ("tokens.id_token_ttl", t.id_token_ttl, 30, 86_400),
+            ("tokens.code_ttl", t.code_ttl, 5, 600),
+            ("tokens.refresh_token_idle_ttl", t.refresh_token_idle_ttl, 60, 400 * 86_400),
+            ("tokens.refresh_token_max_ttl", t.refresh_token_max_ttl, 60, 400 * 86_400),
+            ("tokens.refresh_reuse_grace", t.refresh_reuse_grace, 0, 60),
+            ("tokens.authorization_request_ttl", t.authorization_request_ttl, 60, 86_400),
+            ("session.ttl", self.session.ttl, 60, 400 * 86_400),
+        ] {
+            if !(min..=max).contains(&value) {
+                problems.push(format!("{name}: must be between {min} and {max} seconds, got {value}"));
+            }
+        }
+        if self.hashing.queue == 0 {
+            problems.push("hashing.queue: must be at least 1".into());
+        }
+        let h = &self.hashing;
+        if let Err(e) = argon2::Params::new(h.memory_kib, h.iterations, h.parallelism, None) {
+            problems.push(format!("hashing: invalid argon2id parameters ({e})"));
+        } else if h.memory_kib < 8 * 1024 {
+            problems.push("hashing.memory_kib: must be at least 8192 (8 MiB)".into());
+        }
+        if !matches!(self.log.format.as_str(), "json" | "text") {
+            problems.push(format!("log.format: must be \"json\" or \"text\", got {:?}", self.log.format));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            problems.push(format!("log.level: {:?} is not a valid filter", self.log.level));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for client in &self.clients {
+            if !ids.insert(client.id.as_str()) {
+                problems.push(format!("clients: client id {:?} is declared twice", client.id));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(ConfigError(problems.join("\n"))) }
+    }
+
+    pub fn issuer_url(&self) -> Url {
+        issuer_url(&self.issuer).unwrap_or_else(|_| unreachable!("validated at load"))
+    }
+
+    /// The issuer without a trailing slash, the prefix of every URL oneid generates.
+    pub fn issuer(&self) -> &str {
+        self.issuer.trim_end_matches('/')
+    }
+
+    /// Cookies may drop `Secure` only for a plain-http development issuer on localhost.
+    pub fn is_https(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
+    /// The path part of the issuer, under which every route is mounted ("" for none).
+    pub fn path_prefix(&self) -> String {
+        self.issuer_url().path().trim_end_matches('/').to_string()
+    }
+
+    /// The largest lifetime of any JWT oneid signs: how long a retired key stays published.
+    pub fn max_jwt_ttl(&self) -> i64 {
+        self.tokens.access_token_ttl.max(self.tokens.id_token_ttl)
+    }
+
+    pub fn hashing_concurrency(&self) -> usize {
+        match self.hashing.concurrency {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+fn issuer_url(issuer: &str) -> Result<Url, String> {
+    let url = Url::parse(issuer).map_err(|e| format!("{issuer:?} is not a URL ({e})"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or fragment (OpenID Connect Discovery §2)".into());
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")) => Ok(url),
+        "http" => Err("must use https; plain http is allowed only for localhost during development".into()),
+        other => Err(format!("unsupported scheme {other:?}; use https")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn plain_http_only_on_localhost() {
+        assert!(issuer_url("http://localhost:8080").is_ok());
+        assert!(issuer_url("https://id.example.com/oneid").is_ok());
+        assert!(issuer_url("http://id.example.com").is_err());
+        assert!(issuer_url("https://id.example.com?x=1").is_err());
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let mut config = Config::default();
+        config.tokens.code_ttl = 0;
+        config.log.format = "xml".into();
+        let err = config.validate().unwrap_err().0;
+        assert!(err.contains("tokens.code_ttl"), "{err}");
+        assert!(err.contains("log.format"), "{err}");
+    }
+}

@@ -1,0 +1,130 @@
+//! `/authorize` and the steps that return to it: resume after login or consent, and
+//! cancel. The protocol module decides; this turns its answers into redirects, the
+//! form-post page, or error pages.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+
+use crate::paths;
+use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizationResponse, AuthorizeError, Next, ResponseMode};
+use crate::protocol::clients::Client;
+use crate::protocol::params::Params;
+use crate::state::AppState;
+use crate::store::SessionRecord;
+
+use super::error::ErrorPage;
+use super::extract::{BadForm, FormParams, QueryParams};
+use super::pages::{Page, csrf_valid, current_session};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::AUTHORIZE, get(authorize_get).post(authorize_post))
+        .route(paths::AUTHORIZE_RESUME, get(resume_get))
+        .route(paths::AUTHORIZE_CANCEL, post(cancel_post))
+}
+
+async fn authorize_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    authorize(&s, &jar, &params).await
+}
+
+async fn authorize_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
+    match form {
+        Ok(FormParams(params)) => authorize(&s, &jar, &params).await,
+        Err(e) => ErrorPage::bad_request(e.0).into_response(),
+    }
+}
+
+async fn authorize(s: &AppState, jar: &CookieJar, params: &Params) -> Response {
+    let (client, request) = match authorize::validate(s.ctx(), params).await {
+        Ok(valid) => valid,
+        Err(AuthorizeError::Untrusted(message)) => return ErrorPage::bad_request(message).into_response(),
+        Err(AuthorizeError::Client(reply, error)) => return respond(reply.error(s.ctx(), &error)),
+    };
+    match current_session(s, jar).await {
+        Ok(session) => proceed(s, &client, request, session.as_ref(), None).await,
+        Err(e) => ErrorPage::from(e).into_response(),
+    }
+}
+
+/// Takes a validated request one step further. `handle` names the stored request
+/// when the user is already in the middle of the flow.
+pub async fn proceed(s: &AppState, client: &Arc<Client>, request: AuthorizationRequest, session: Option<&SessionRecord>, handle: Option<&str>) -> Response {
+    let ctx = s.ctx();
+    let step = authorize::next_step(ctx, client, &request, session).await;
+    let finished = match (&step, handle) {
+        (Ok(Next::Login | Next::Consent), _) | (_, None) => true,
+        (_, Some(handle)) => matches!(authorize::take_pending(ctx, handle).await, Ok(Some(_))),
+    };
+    if !finished {
+        return ErrorPage::expired().into_response();
+    }
+    match (step, session) {
+        (Err(error), _) => respond(request.reply.error(ctx, &error)),
+        (Ok(Next::Issue), Some(session)) => match authorize::issue_code(ctx, &request, session).await {
+            Ok(response) => respond(response),
+            Err(error) => respond(request.reply.error(ctx, &error)),
+        },
+        (Ok(step), _) => {
+            let handle = match handle {
+                Some(handle) => handle.to_string(),
+                None => match authorize::save_pending(ctx, &request).await {
+                    Ok(handle) => handle,
+                    Err(error) => return respond(request.reply.error(ctx, &error)),
+                },
+            };
+            let page = if step == Next::Consent { paths::CONSENT } else { paths::LOGIN };
+            Redirect::to(&with_request(&s.url_path(page), &handle)).into_response()
+        }
+    }
+}
+
+/// After login or consent: continue the stored request.
+async fn resume_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let Some(handle) = params.get("request").ok().flatten() else { return ErrorPage::expired().into_response() };
+    let pending = match authorize::load_pending(s.ctx(), handle).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return ErrorPage::expired().into_response(),
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    match current_session(&s, &jar).await {
+        Ok(session) => proceed(&s, &pending.0, pending.1, session.as_ref(), Some(handle)).await,
+        Err(e) => ErrorPage::from(e).into_response(),
+    }
+}
+
+/// "Cancel" on the login page: the client hears `access_denied`.
+async fn cancel_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
+    let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The form could not be read.").into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::forbidden("The form has expired.").into_response();
+    }
+    let Some(handle) = params.get("request").ok().flatten() else { return ErrorPage::expired().into_response() };
+    match authorize::take_pending(s.ctx(), handle).await {
+        Ok(Some((_, request))) => respond(request.reply.error(s.ctx(), &authorize::access_denied())),
+        Ok(None) => ErrorPage::expired().into_response(),
+        Err(e) => ErrorPage::from(e).into_response(),
+    }
+}
+
+/// Sends the authorization response: a 303 redirect (RFC 9700 §4.11: never 307), or
+/// for `response_mode=form_post` a page that posts it.
+pub fn respond(response: AuthorizationResponse) -> Response {
+    match response.response_mode {
+        ResponseMode::Query => Redirect::to(&response.redirect_url()).into_response(),
+        ResponseMode::FormPost => Page::new("login/form_post.html")
+            .with("action", &response.redirect_uri)
+            .with("params", &response.params)
+            .form_target(&response.redirect_uri)
+            .into_response(),
+    }
+}
+
+pub fn with_request(path: &str, handle: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("request", handle).finish();
+    format!("{path}?{query}")
+}

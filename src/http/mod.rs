@@ -1,0 +1,98 @@
+//! HTTP: the only module that knows axum. Each file owns the routes of one part of
+//! the protocol; this one puts them together with the layers every request passes.
+
+mod authorize;
+mod consent;
+mod discovery;
+mod error;
+mod extract;
+mod home;
+mod login;
+mod logout;
+mod middleware;
+mod ops;
+mod pages;
+mod token;
+mod userinfo;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::paths;
+use crate::state::AppState;
+
+pub use error::ErrorPage;
+
+const BODY_LIMIT: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn router(state: AppState) -> Router {
+    // Only what a browser-based client calls itself may be called cross-origin.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(3600));
+    let cross_origin = Router::new().merge(discovery::routes()).merge(token::public_routes()).merge(userinfo::routes()).layer(cors);
+    let routes = Router::new()
+        .merge(cross_origin)
+        .merge(authorize::routes())
+        .merge(login::routes())
+        .merge(consent::routes())
+        .merge(logout::routes())
+        .merge(token::routes())
+        .merge(home::routes())
+        .merge(ops::routes())
+        .route_layer(from_fn(middleware::record_metrics));
+    let prefix = state.ctx().config.path_prefix();
+    let app = if prefix.is_empty() {
+        routes
+    } else {
+        // RFC 8414 §3: metadata of an issuer with a path lives at the host's well-known path.
+        Router::new().nest(&prefix, routes).route(&format!("{}{prefix}", paths::AS_METADATA), get(discovery::discovery_get))
+    };
+    app.fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), pages::render))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(middleware::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    ErrorPage {
+        status: StatusCode::NOT_FOUND,
+        title: "Page not found",
+        message: "There is nothing at this address.".into(),
+        advice: "Check the address, or go back to the application you came from.",
+    }
+    .into_response()
+}
+
+/// Serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

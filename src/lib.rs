@@ -1,0 +1,82 @@
+//! oneid: a standalone OAuth 2.0 / OpenID Connect provider.
+//!
+//! Layers, arrows pointing down: `http` (axum) → `protocol`, `auth`, `admin` (the rules)
+//! → `store` (sea-orm). Everything may use `keys`, `clock`, `config`, `crypto`.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod paths;
+pub mod protocol;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clock::Clock;
+use config::Config;
+use state::{AppState, Ctx, StartError};
+
+/// How often expired rows are removed.
+const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
+/// Redeemed codes outlive their expiry this long, so a late replay still revokes.
+const CODE_REPLAY_WINDOW: i64 = 3600;
+
+/// Opens everything the server needs: database, keys, clients, templates.
+pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let templates = templates::Templates::new(&config.path_prefix()).map_err(|e| StartError(e.to_string()))?;
+    let ctx = Ctx::open(config, clock).await?;
+    let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
+    let csrf_key = Arc::new(ctx.kek.derive("csrf"));
+    Ok(AppState { ctx: Arc::new(ctx), templates: Arc::new(templates), csrf_key, discovery, metrics: telemetry::metrics() })
+}
+
+/// Serves on `listener` until `shutdown` completes, with the background work
+/// (key and client refresh, cleanup) running alongside; flushes the audit log at the end.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let ctx = state.ctx.clone();
+    let refresh = tokio::spawn(refresh_caches(ctx.clone()));
+    let cleanup = tokio::spawn(clean_up(ctx.clone()));
+    let result = http::serve(state, listener, shutdown).await;
+    refresh.abort();
+    cleanup.abort();
+    ctx.store.flush_audit().await;
+    result
+}
+
+/// Picks up keys and clients changed by the CLI or by other instances.
+async fn refresh_caches(ctx: Arc<Ctx>) {
+    let mut tick = tokio::time::interval(protocol::clients::RELOAD_INTERVAL);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(e) = ctx.keys.refresh(ctx.now()).await {
+            tracing::warn!(error = %e, "signing keys not refreshed");
+        }
+        if let Err(e) = ctx.clients.reload().await {
+            tracing::warn!(error = %e, "clients not refreshed");
+        }
+    }
+}
+
+async fn clean_up(ctx: Arc<Ctx>) {
+    let mut tick = tokio::time::interval(CLEANUP_INTERVAL);
+    loop {
+        tick.tick().await;
+        match ctx.store.delete_expired(ctx.now(), CODE_REPLAY_WINDOW).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "expired rows removed"),
+            Err(e) => tracing::warn!(error = %e, "cleanup failed"),
+        }
+    }
+}

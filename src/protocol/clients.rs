@@ -1,0 +1,165 @@
+//! Registered clients as the protocol sees them, and the in-memory registry every
+//! request reads. The registry is reloaded from the database every few seconds, so a
+//! change made elsewhere (CLI, another instance) is seen within `RELOAD_INTERVAL`; an
+//! id the cache does not know is always looked up directly, so new clients work at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::crypto;
+use crate::keys::Alg;
+use crate::store::{ClientRecord, Store, StoreError};
+
+use super::scopes::Scopes;
+
+pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    /// A public client: identified by `client_id`, protected by PKCE.
+    None,
+}
+
+impl AuthMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<AuthMethod> {
+        match name {
+            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            "none" => Some(AuthMethod::None),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    pub const ALL: [GrantType; 3] = [GrantType::AuthorizationCode, GrantType::RefreshToken, GrantType::ClientCredentials];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<GrantType> {
+        GrantType::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    secret_hash: Option<String>,
+    pub auth_method: AuthMethod,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub scopes: Scopes,
+    pub grant_types: Vec<GrantType>,
+    pub brand: String,
+    pub id_token_alg: Alg,
+    pub skip_consent: bool,
+    pub managed_by: String,
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.auth_method == AuthMethod::None
+    }
+
+    pub fn allows(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// RFC 9700 §2.1: redirect URIs match by exact string comparison.
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+
+    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
+        self.post_logout_redirect_uris.iter().any(|r| r == uri)
+    }
+
+    /// Constant-time comparison of SHA-256 digests; client secrets are 256-bit random
+    /// values, so a fast hash is the right tool.
+    pub fn secret_matches(&self, secret: &str) -> bool {
+        match &self.secret_hash {
+            Some(hash) => crypto::constant_time_eq(crypto::token_hash(secret).as_bytes(), hash.as_bytes()),
+            None => false,
+        }
+    }
+
+    pub fn from_record(record: ClientRecord) -> Result<Client, String> {
+        let list = |json: &str| serde_json::from_str::<Vec<String>>(json).map_err(|e| e.to_string());
+        Ok(Client {
+            auth_method: AuthMethod::parse(&record.auth_method).ok_or("unknown auth method")?,
+            redirect_uris: list(&record.redirect_uris)?,
+            post_logout_redirect_uris: list(&record.post_logout_redirect_uris)?,
+            scopes: Scopes::parse(&record.scopes).ok_or("invalid scopes")?,
+            grant_types: record.grant_types.split_whitespace().filter_map(GrantType::parse).collect(),
+            id_token_alg: Alg::parse(&record.id_token_alg).ok_or("unknown id_token algorithm")?,
+            id: record.id,
+            name: record.name,
+            secret_hash: record.secret_hash,
+            brand: record.brand,
+            skip_consent: record.skip_consent,
+            managed_by: record.managed_by,
+        })
+    }
+}
+
+pub struct Clients {
+    store: Store,
+    cache: RwLock<Arc<HashMap<String, Arc<Client>>>>,
+}
+
+impl Clients {
+    pub async fn load(store: Store) -> Result<Clients, StoreError> {
+        let clients = Clients { store, cache: RwLock::new(Arc::default()) };
+        clients.reload().await?;
+        Ok(clients)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Arc<Client>>, StoreError> {
+        let cached = self.cache.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned();
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let Some(record) = self.store.client_by_id(id).await? else { return Ok(None) };
+        Ok(Client::from_record(record).ok().map(Arc::new))
+    }
+
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let mut map = HashMap::new();
+        for record in self.store.all_clients().await? {
+            let id = record.id.clone();
+            match Client::from_record(record) {
+                Ok(client) => {
+                    map.insert(id, Arc::new(client));
+                }
+                Err(e) => tracing::warn!(client_id = %id, error = %e, "skipping unreadable client row"),
+            }
+        }
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(map);
+        Ok(())
+    }
+}

@@ -1,0 +1,24 @@
+//! OAuth 2.0 and OpenID Connect rules, free of HTTP: request validation, grants, tokens,
+//! claims, discovery and logout. Handlers in `http` call these and render the result.
+
+pub mod access_token;
+pub mod authorize;
+pub mod claims;
+pub mod client_auth;
+pub mod client_metadata;
+pub mod clients;
+pub mod discovery;
+pub mod error;
+pub mod grants;
+pub mod id_token;
+pub mod introspect;
+pub mod logout;
+pub mod params;
+pub mod pkce;
+pub mod revoke;
+pub mod scopes;
+pub mod token;
+pub mod userinfo;
+
+pub use error::{ErrorCode, OAuthError};
+pub use params::Params;

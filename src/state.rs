@@ -1,0 +1,80 @@
+//! The shared state, built once at start: `Ctx` is what services take (configuration,
+//! storage, keys, clients, clock, hashing); `AppState` adds what only the HTTP layer
+//! needs (templates, CSRF key, precomputed documents, metrics).
+
+use std::sync::Arc;
+
+use crate::auth::password::Hasher;
+use crate::clock::{Clock, UnixTime};
+use crate::config::Config;
+use crate::keys::kek::Kek;
+use crate::keys::{Alg, Keys};
+use crate::protocol::client_metadata;
+use crate::protocol::clients::Clients;
+use crate::store::Store;
+use crate::templates::Templates;
+
+pub struct Ctx {
+    pub config: Config,
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Keys,
+    pub clients: Clients,
+    pub hasher: Hasher,
+    pub kek: Kek,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+fn fail(what: &str) -> impl Fn(&dyn std::fmt::Display) -> StartError + '_ {
+    move |e| StartError(format!("{what}: {e}"))
+}
+
+impl Ctx {
+    /// Connects and migrates the database, loads the key-encryption key and signing keys
+    /// (generating them on first start), and syncs the clients of the config file.
+    pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Ctx, StartError> {
+        let store = Store::connect(&config.database.url, config.database.max_connections).await.map_err(|e| fail("database")(&e))?;
+        store.migrate().await.map_err(|e| fail("database migration")(&e))?;
+        let kek = Kek::load(config.keys.master_key.as_deref(), &config.keys.master_key_file, true).map_err(|e| fail("master key")(&e))?;
+        let mut algs = vec![Alg::Es256, Alg::Rs256];
+        if config.keys.eddsa {
+            algs.push(Alg::EdDsa);
+        }
+        let now = clock.now();
+        let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
+        client_metadata::sync_config_clients(&store, &config, now).await.map_err(|e| fail("clients in the config file")(&e))?;
+        let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
+        let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
+        Ok(Ctx { config, store, clock, keys, clients, hasher, kek })
+    }
+
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: Arc<Ctx>,
+    pub templates: Arc<Templates>,
+    /// HMAC key for CSRF tokens, derived from the key-encryption key so that every
+    /// instance agrees.
+    pub csrf_key: Arc<[u8; 32]>,
+    /// The discovery document, serialised once.
+    pub discovery: Arc<[u8]>,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// A path of ours as the browser must request it: under the issuer's path.
+    pub fn url_path(&self, path: &str) -> String {
+        format!("{}{path}", self.ctx.config.path_prefix())
+    }
+}

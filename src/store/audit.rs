@@ -1,0 +1,118 @@
+//! Audit events go through one writer task that commits them in batches: they are
+//! append-only and must not cost a commit each inside a request. A flush waits until
+//! everything sent before it is stored (shutdown, CLI exit, tests).
+
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait as _};
+use tokio::sync::{mpsc, oneshot};
+
+use super::entities::audit_events;
+use super::{AuditRecord, Store, StoreResult};
+use crate::clock::UnixTime;
+
+const BATCH: usize = 256;
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub at: UnixTime,
+    pub event: &'static str,
+    pub user_id: Option<String>,
+    pub client_id: Option<String>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    /// Event-specific facts; never a secret.
+    pub detail: serde_json::Value,
+}
+
+enum Message {
+    Event(AuditEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub(super) struct AuditWriter(mpsc::Sender<Message>);
+
+impl AuditWriter {
+    pub(super) fn start(db: DatabaseConnection) -> AuditWriter {
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(write_batches(db, rx));
+        AuditWriter(tx)
+    }
+}
+
+async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Message>) {
+    while let Some(first) = rx.recv().await {
+        let mut events = Vec::new();
+        let mut flushes = Vec::new();
+        let mut next = Some(first);
+        while let Some(message) = next {
+            match message {
+                Message::Event(e) => events.push(e),
+                Message::Flush(ack) => flushes.push(ack),
+            }
+            next = if events.len() < BATCH { rx.try_recv().ok() } else { None };
+        }
+        if !events.is_empty() {
+            store_batch(&db, events).await;
+        }
+        for ack in flushes {
+            let _ = ack.send(());
+        }
+    }
+}
+
+async fn store_batch(db: &DatabaseConnection, events: Vec<AuditEvent>) {
+    let count = events.len();
+    let rows: Vec<audit_events::ActiveModel> = events
+        .into_iter()
+        .map(|e| audit_events::ActiveModel {
+            id: NotSet,
+            at: Set(e.at),
+            event: Set(e.event.to_string()),
+            user_id: Set(e.user_id),
+            client_id: Set(e.client_id),
+            ip: Set(e.ip),
+            request_id: Set(e.request_id),
+            detail: Set(e.detail.to_string()),
+        })
+        .collect();
+    for attempt in 1..=3u64 {
+        let result = async {
+            let txn = db.begin().await?;
+            audit_events::Entity::insert_many(rows.clone()).exec_without_returning(&txn).await?;
+            txn.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => return,
+            Err(e) if attempt < 3 => {
+                tracing::warn!(error = %e, attempt, "audit batch not stored yet; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            Err(e) => tracing::error!(error = %e, count, "audit batch lost"),
+        }
+    }
+}
+
+impl Store {
+    /// Queues an audit event; waits only when the queue is full.
+    pub async fn audit(&self, event: AuditEvent) {
+        if self.audit.0.send(Message::Event(event)).await.is_err() {
+            tracing::error!("audit writer has stopped; event lost");
+        }
+    }
+
+    /// Returns once every event queued before the call is stored.
+    pub async fn flush_audit(&self) {
+        let (ack, done) = oneshot::channel();
+        if self.audit.0.send(Message::Flush(ack)).await.is_ok() {
+            let _ = done.await;
+        }
+    }
+
+    /// The newest events first.
+    pub async fn recent_audit_events(&self, limit: u64) -> StoreResult<Vec<AuditRecord>> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        Ok(audit_events::Entity::find().order_by_desc(audit_events::Column::Id).limit(limit).all(&self.read).await?)
+    }
+}

@@ -1,0 +1,13 @@
+//! sea-orm entities, one per table of `migrations/`; used only inside `store`.
+
+pub mod users;
+pub mod clients;
+pub mod browser_sessions;
+pub mod authorization_requests;
+pub mod grants;
+pub mod authorization_codes;
+pub mod refresh_tokens;
+pub mod revoked_access_tokens;
+pub mod consents;
+pub mod signing_keys;
+pub mod audit_events;

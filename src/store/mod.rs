@@ -1,0 +1,152 @@
+//! Storage: the only module that talks to the database. It hands out plain row structs
+//! and runs the few multi-statement changes (code redemption, refresh rotation, key
+//! rotation) as transactions. SQLite runs in WAL mode with one writer connection and a
+//! small reader pool; PostgreSQL uses one pool for both.
+
+mod audit;
+mod auth_requests;
+mod clients;
+mod codes;
+mod consents;
+mod entities;
+mod grants;
+mod maintenance;
+mod sessions;
+mod signing_keys;
+mod tokens;
+mod users;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+pub use audit::AuditEvent;
+pub use codes::Redemption;
+pub use entities::audit_events::Model as AuditRecord;
+pub use entities::authorization_codes::Model as CodeRecord;
+pub use entities::authorization_requests::Model as AuthRequestRecord;
+pub use entities::browser_sessions::Model as SessionRecord;
+pub use entities::clients::Model as ClientRecord;
+pub use entities::consents::Model as ConsentRecord;
+pub use entities::grants::Model as GrantRecord;
+pub use entities::refresh_tokens::Model as RefreshTokenRecord;
+pub use entities::signing_keys::Model as SigningKeyRecord;
+pub use entities::users::Model as User;
+pub use grants::{RefreshLookup, Rotation};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with an existing row ({constraint})")]
+    Conflict { constraint: String },
+    #[error("database: {0}")]
+    Db(String),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(c)) => StoreError::Conflict { constraint: c },
+            Some(SqlErr::ForeignKeyConstraintViolation(c)) => StoreError::Conflict { constraint: c },
+            _ => match e {
+                DbErr::RecordNotFound(_) | DbErr::RecordNotUpdated => StoreError::NotFound,
+                other => StoreError::Db(other.to_string()),
+            },
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone)]
+pub struct Store {
+    /// Reads, and on PostgreSQL also writes.
+    read: DatabaseConnection,
+    /// Writes: on SQLite a single connection, so writers queue in the pool instead of
+    /// spinning on the database lock.
+    write: DatabaseConnection,
+    audit: audit::AuditWriter,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file and its folder when needed), without migrating.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Store> {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            let read = Database::connect(sqlite_options(url, max_connections)).await?;
+            let write = Database::connect(sqlite_options(url, 1)).await?;
+            let audit = audit::AuditWriter::start(write.clone());
+            Ok(Store { read, write, audit })
+        } else {
+            let mut options = ConnectOptions::new(url);
+            options
+                .max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(options).await?;
+            let audit = audit::AuditWriter::start(pool.clone());
+            Ok(Store { read: pool.clone(), write: pool, audit })
+        }
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        Migrator::up(&self.write, None).await?;
+        Ok(())
+    }
+
+    /// For `/readyz`: the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.read.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.write.get_database_backend() == DbBackend::Sqlite
+    }
+
+    /// A read-then-write transaction: `BEGIN IMMEDIATE` on SQLite so that it holds the
+    /// write lock from the start and cannot fail half-way with a busy snapshot.
+    async fn begin_write(&self) -> StoreResult<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.write.begin_with_options(options).await?)
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        // Connections are never closed for idleness: reopening costs more than keeping.
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+                .pragma("cache_size", "-8000")
+                .pragma("temp_store", "memory")
+        });
+    options
+}

@@ -1,0 +1,36 @@
+//! Browser session rows, looked up by the SHA-256 of the cookie value.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::entities::browser_sessions::{self, Column, Entity};
+use super::{SessionRecord, Store, StoreResult};
+use crate::clock::UnixTime;
+
+impl Store {
+    pub async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        let model: browser_sessions::ActiveModel = session.clone().into();
+        Entity::insert(model).exec_without_returning(&self.write).await?;
+        Ok(())
+    }
+
+    /// The session if it exists and has not expired.
+    pub async fn session_by_hash(&self, id_hash: &str, now: UnixTime) -> StoreResult<Option<SessionRecord>> {
+        Ok(Entity::find_by_id(id_hash).filter(Column::ExpiresAt.gt(now)).one(&self.read).await?)
+    }
+
+    pub async fn session_by_sid(&self, sid: &str, now: UnixTime) -> StoreResult<Option<SessionRecord>> {
+        Ok(Entity::find().filter(Column::Sid.eq(sid)).filter(Column::ExpiresAt.gt(now)).one(&self.read).await?)
+    }
+
+    /// Deletes the session and returns it, if it existed.
+    pub async fn delete_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        let mut deleted = Entity::delete_many().filter(Column::Sid.eq(sid)).exec_with_returning(&self.write).await?;
+        Ok(deleted.pop())
+    }
+
+    /// Deletes every session of a user and returns their `sid`s.
+    pub async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let deleted = Entity::delete_many().filter(Column::UserId.eq(user_id)).exec_with_returning(&self.write).await?;
+        Ok(deleted.into_iter().map(|s| s.sid).collect())
+    }
+}
