@@ -73,7 +73,7 @@ pub async fn render(State(state): State<AppState>, request: Request, next: Next)
     values.entry("request_id").or_insert_with(|| Value::from(request_id));
     values.entry("brand_name").or_insert_with(|| Value::from("oneid"));
     values.entry("lang").or_insert_with(|| Value::from("en"));
-    let html = match state.templates.render(page.template, Value::from_iter(values)) {
+    let html = match state.templates.render(page.template, Value::from(values)) {
         Ok(html) => html,
         Err(e) => {
             tracing::error!(error = %e, "page could not be rendered");

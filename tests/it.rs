@@ -1,0 +1,8 @@
+//! The integration suite: one binary, a real server per test (see `common`).
+
+#[path = "common/mod.rs"]
+mod common;
+
+mod it {
+    mod flows;
+}
