@@ -4,5 +4,8 @@
 mod common;
 
 mod it {
+    mod authorize_errors;
+    mod tokens;
     mod flows;
+    mod refresh;
 }

@@ -244,3 +244,64 @@ pub fn authorize_url(srv: &TestServer, params: &[(&str, &str)]) -> String {
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     format!("{}?{query}", srv.url("/authorize"))
 }
+
+/// Status and OAuth `error` code of an error response.
+pub async fn oauth_error(response: reqwest::Response) -> (reqwest::StatusCode, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.expect("JSON error body");
+    (status, body["error"].as_str().unwrap_or_else(|| panic!("no error code in {body}")).to_string())
+}
+
+/// Authorization request parameters with a fresh PKCE challenge for the web client.
+pub fn web_request(challenge: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("response_type", "code".into()),
+        ("client_id", "web".into()),
+        ("redirect_uri", WEB_REDIRECT.into()),
+        ("scope", "openid email".into()),
+        ("state", "xyz".into()),
+        ("code_challenge", challenge.into()),
+        ("code_challenge_method", "S256".into()),
+    ]
+}
+
+/// `web_request` with some parameters replaced (empty value: removed).
+pub fn web_request_with(challenge: &str, changes: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut params = web_request(challenge);
+    for (name, value) in changes {
+        params.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            params.push((name, value.to_string()));
+        }
+    }
+    params
+}
+
+pub fn url_with(srv: &TestServer, params: &[(&'static str, String)]) -> String {
+    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    authorize_url(srv, &pairs)
+}
+
+/// Signs ALICE in with the web client through `browser` and returns (code, verifier).
+pub async fn web_code(srv: &TestServer, browser: &Browser) -> (String, String) {
+    let (verifier, challenge) = pkce_pair();
+    let redirect = browser.sign_in(&url_with(srv, &web_request(&challenge)), ALICE).await;
+    let params = query(&redirect);
+    (params.get("code").unwrap_or_else(|| panic!("no code in {redirect}")).clone(), verifier)
+}
+
+/// Redeems a code for the web client with a raw token request.
+pub async fn redeem(srv: &TestServer, code: &str, verifier: &str) -> reqwest::Response {
+    srv.post_form(
+        "/token",
+        Some(("web", WEB_SECRET)),
+        &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", WEB_REDIRECT), ("code_verifier", verifier)],
+    )
+    .await
+}
+
+pub async fn introspect(srv: &TestServer, token: &str) -> serde_json::Value {
+    let response = srv.post_form("/introspect", Some(("web", WEB_SECRET)), &[("token", token)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("introspection JSON")
+}

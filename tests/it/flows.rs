@@ -3,6 +3,7 @@
 use openidconnect::{OAuth2TokenResponse, TokenResponse};
 
 use crate::common::rp::{Rp, access_token_of};
+use crate::common::browser::Landing;
 use crate::common::{ALICE, TestServer, jwt_claims, jwt_header};
 
 #[tokio::test]
@@ -41,4 +42,167 @@ async fn confidential_client_signs_in_with_pkce_and_reads_userinfo() {
         assert_eq!(info.email().map(|e| e.as_str()), Some(ALICE.0));
         assert_eq!(info.given_name().and_then(|n| n.get(None)).map(|n| n.as_str()), Some("Alice"));
     }
+}
+
+#[tokio::test]
+async fn post_auth_client_gets_rs256_id_tokens() {
+    for srv in TestServer::each_backend().await {
+        let mut rp = Rp::new(&srv, "web-rs", Some(crate::common::POST_SECRET), "https://rs.example.com/callback").await;
+        rp.client = rp.client.set_auth_type(openidconnect::AuthType::RequestBody);
+        let signed = rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
+        let id_token = signed.tokens.id_token().expect("id token").to_string();
+        assert_eq!(jwt_header(&id_token)["alg"], "RS256");
+        // Access tokens keep the server's algorithm.
+        assert_eq!(jwt_header(&access_token_of(&signed.tokens))["alg"], "ES256");
+    }
+}
+
+#[tokio::test]
+async fn public_client_signs_in_with_pkce_alone() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::mobile(&srv).await;
+        let signed = rp.sign_in(&srv, &srv.browser(), ALICE, &["offline_access"]).await;
+        assert!(signed.tokens.refresh_token().is_some(), "native apps get refresh tokens");
+        let scopes: Vec<String> = signed.tokens.scopes().expect("scope in response").iter().map(|s| s.to_string()).collect();
+        assert_eq!(scopes, ["offline_access", "openid"]);
+    }
+}
+
+#[tokio::test]
+async fn consent_is_asked_once_per_scope_set_and_prompt_consent_asks_again() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::web(&srv).await;
+        let browser = srv.browser();
+        let first = browser.open(&rp.start(&["email"]).url).await;
+        assert!(first.is_login_page());
+        let after_login = browser.submit_login(&first, ALICE.0, ALICE.1).await;
+        assert!(after_login.is_consent_page(), "first time: consent page");
+        assert!(after_login.body().contains("See your email address"));
+        browser.submit_consent(&after_login, true).await.left();
+
+        // Same scopes: straight back to the client.
+        let again = browser.open(&rp.start(&["email"]).url).await;
+        assert!(again.left().starts_with(crate::common::WEB_REDIRECT));
+
+        // A new scope needs consent again.
+        let more = browser.open(&rp.start(&["email", "profile"]).url).await;
+        assert!(more.is_consent_page());
+
+        // prompt=consent always asks.
+        let pending = rp.start(&["email"]);
+        let forced = browser.open(&format!("{}&prompt=consent", pending.url)).await;
+        assert!(forced.is_consent_page());
+        let redirect = browser.submit_consent(&forced, true).await;
+        assert!(crate::common::query(redirect.left()).contains_key("code"));
+    }
+}
+
+#[tokio::test]
+async fn denied_consent_returns_access_denied_with_state_and_iss() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    let pending = rp.start(&["email"]);
+    let login = browser.open(&pending.url).await;
+    let consent = browser.submit_login(&login, ALICE.0, ALICE.1).await;
+    let denied = browser.submit_consent(&consent, false).await;
+    let params = crate::common::query(denied.left());
+    assert_eq!(params["error"], "access_denied");
+    assert_eq!(&params["state"], pending.state.secret());
+    assert_eq!(params["iss"], srv.issuer);
+}
+
+#[tokio::test]
+async fn first_party_client_skips_consent() {
+    let srv = TestServer::start().await;
+    let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
+    let browser = srv.browser();
+    let login = browser.open(&rp.start(&["email"]).url).await;
+    let landed = browser.submit_login(&login, ALICE.0, ALICE.1).await;
+    assert!(landed.left().starts_with("https://first.example.com/callback?code="));
+}
+
+#[tokio::test]
+async fn prompt_none_uses_the_session_and_prompt_login_forces_a_new_login() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::web(&srv).await;
+        let browser = srv.browser();
+        let first = rp.sign_in(&srv, &browser, ALICE, &["email"]).await;
+        let first_auth_time = first.claims.auth_time().expect("auth_time");
+
+        // prompt=none: a code without any page.
+        let pending = rp.start(&["email"]);
+        let silent = browser.open(&format!("{}&prompt=none", pending.url)).await;
+        let code = rp.code_from(&pending, silent.left(), &srv.issuer);
+        let tokens = rp.exchange(&code, pending.verifier).await.expect("silent code works");
+        assert_eq!(rp.verify_id_token(&tokens, &pending.nonce).auth_time(), Some(first_auth_time));
+
+        // prompt=login: the login page although a session exists, and a newer auth_time.
+        srv.clock.advance(30);
+        let pending = rp.start(&["email"]);
+        let login = browser.open(&format!("{}&prompt=login", pending.url)).await;
+        assert!(login.is_login_page());
+        let back = browser.submit_login(&login, ALICE.0, ALICE.1).await;
+        let code = rp.code_from(&pending, back.left(), &srv.issuer);
+        let tokens = rp.exchange(&code, pending.verifier).await.expect("code");
+        let claims = rp.verify_id_token(&tokens, &pending.nonce);
+        assert!(claims.auth_time().expect("auth_time") > first_auth_time);
+    }
+}
+
+#[tokio::test]
+async fn max_age_exceeded_asks_for_login_again() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    rp.sign_in(&srv, &browser, ALICE, &["email"]).await;
+    srv.clock.advance(120);
+    let fresh_enough = browser.open(&format!("{}&max_age=300", rp.start(&["email"]).url)).await;
+    assert!(fresh_enough.left().contains("code="));
+    let too_old = browser.open(&format!("{}&max_age=60", rp.start(&["email"]).url)).await;
+    assert!(too_old.is_login_page());
+    let with_none = browser.open(&format!("{}&max_age=60&prompt=none", rp.start(&["email"]).url)).await;
+    assert_eq!(crate::common::query(with_none.left())["error"], "login_required");
+}
+
+#[tokio::test]
+async fn form_post_response_mode_posts_the_code_to_the_client() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    rp.sign_in(&srv, &browser, ALICE, &["email"]).await;
+    let pending = rp.start(&["email"]);
+    let page = browser.open(&format!("{}&response_mode=form_post", pending.url)).await;
+    assert_eq!(page.status(), 200);
+    let body = page.body();
+    assert!(body.contains("action=\"https:&#x2f;&#x2f;portal.example.com&#x2f;callback\""), "{body}");
+    let code = crate::common::browser::hidden(body, "code").expect("code field");
+    assert_eq!(crate::common::browser::hidden(body, "state").as_deref(), Some(pending.state.secret().as_str()));
+    assert_eq!(crate::common::browser::hidden(body, "iss").as_deref(), Some(srv.issuer.as_str()));
+    let Landing::Page { headers, .. } = &page else { unreachable!() };
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("form-action 'self' https://portal.example.com"), "{csp}");
+    rp.exchange(&code, pending.verifier).await.expect("the posted code works");
+}
+
+#[tokio::test]
+async fn wrong_password_unknown_account_and_disabled_account_look_the_same() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    oneid::admin::users::set_disabled(srv.state.ctx(), crate::common::BOB.0, true, &oneid::audit::RequestMeta::cli()).await.unwrap();
+    let mut bodies = Vec::new();
+    for (email, password) in [(ALICE.0, "wrong password"), ("nobody@example.com", "whatever password"), crate::common::BOB] {
+        let browser = srv.browser();
+        let login = browser.open(&rp.start(&["email"]).url).await;
+        let again = browser.submit_login(&login, email, password).await;
+        assert!(again.is_login_page());
+        assert_eq!(again.status(), 200);
+        assert!(again.body().contains("The email address or password is not correct."));
+        bodies.push(again.body().replace(email, "EMAIL"));
+    }
+    let strip = |b: &str| b.split("name=\"csrf\"").next().unwrap_or_default().to_string();
+    assert_eq!(strip(&bodies[0]), strip(&bodies[1]));
+    assert_eq!(strip(&bodies[1]), strip(&bodies[2]));
+    let events = srv.audit_events().await;
+    assert_eq!(events.iter().filter(|e| *e == "login_failed").count(), 3);
 }
