@@ -7,5 +7,9 @@ mod it {
     mod authorize_errors;
     mod tokens;
     mod flows;
+    mod keys;
+    mod logout;
+    mod ops;
+    mod pages;
     mod refresh;
 }

@@ -85,6 +85,7 @@ impl Browser {
         Browser { client, jar, issuer: srv.issuer.clone() }
     }
 
+    /// Paths are relative to the issuer, as in `open("/login")`.
     fn absolute(&self, location: &str) -> String {
         if location.starts_with('/') { format!("{}{location}", self.issuer) } else { location.to_string() }
     }
@@ -95,7 +96,7 @@ impl Browser {
             let url = response.url().to_string();
             if response.status().is_redirection() {
                 let location = response.headers().get("location").expect("redirect has a Location").to_str().expect("ASCII Location");
-                let next = self.absolute(location);
+                let next = response.url().join(location).expect("valid Location").to_string();
                 if !next.starts_with(&self.issuer) {
                     return Landing::Left(next);
                 }

@@ -138,6 +138,11 @@ impl TestServer {
         server
     }
 
+    pub fn clock_now(&self) -> i64 {
+        use oneid::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
     }
