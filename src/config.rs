@@ -211,10 +211,7 @@ impl Config {
             .split("__")
             // ONEID_CONFIG names the file; ONEID_TEST_* belong to the test suite.
             .filter(|key| key != "config" && !key.as_str().starts_with("test_"));
-        let config: Config = figment
-            .merge(env)
-            .extract()
-            .map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))?;
+        let config: Config = figment.merge(env).extract().map_err(|e| ConfigError(e.into_iter().map(describe).collect::<Vec<_>>().join("\n")))?;
         config.validate()?;
         Ok(config)
     }
@@ -313,6 +310,22 @@ impl Config {
             n => n,
         }
     }
+}
+
+/// One figment error as `key: problem (in source)`.
+fn describe(e: figment::Error) -> String {
+    use figment::error::Kind;
+    // The path already ends with the offending key for unknown fields.
+    let key = e.path.join(".");
+    let problem = match &e.kind {
+        Kind::UnknownField(_, expected) => format!("unknown key; expected one of: {}", expected.join(", ")),
+        other => other.to_string(),
+    };
+    let source = e.metadata.as_ref().map(|m| match &m.source {
+        Some(source) => format!(" (in {source})"),
+        None => format!(" (in {})", m.name),
+    });
+    format!("{key}: {problem}{}", source.unwrap_or_default())
 }
 
 fn issuer_url(issuer: &str) -> Result<Url, String> {

@@ -5,6 +5,7 @@ mod common;
 
 mod it {
     mod authorize_errors;
+    mod cli;
     mod tokens;
     mod flows;
     mod keys;

@@ -1,0 +1,160 @@
+//! The `oneid` command line, run as a process against a server's database.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::common::rp::Rp;
+use crate::common::{Backend, TestServer};
+
+/// Runs `oneid ARGS` with the configuration of `srv` (same database and master key).
+fn oneid(srv: &TestServer, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let config = &srv.state.ctx().config;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_oneid"));
+    command
+        .args(args)
+        .env_clear()
+        .env("ONEID_ISSUER", config.issuer())
+        .env("ONEID_DATABASE__URL", &config.database.url)
+        .env("ONEID_KEYS__MASTER_KEY", config.keys.master_key.as_deref().unwrap())
+        .env("ONEID_HASHING__MEMORY_KIB", "8192")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("oneid runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into(), String::from_utf8_lossy(&output.stderr).into())
+}
+
+fn line_value(output: &str, label: &str) -> String {
+    output.lines().find_map(|l| l.strip_prefix(label)).unwrap_or_else(|| panic!("no {label} in {output}")).trim().to_string()
+}
+
+/// A server whose clients are managed by the CLI only (none in its config file).
+async fn server() -> TestServer {
+    TestServer::start_with(Backend::Sqlite, |c| c.clients.clear()).await
+}
+
+#[tokio::test]
+async fn clients_added_with_the_cli_work_and_secrets_rotate() {
+    let srv = server().await;
+    let (code, out, err) = oneid(
+        &srv,
+        &["clients", "add", "--id", "billing", "--grant-type", "client_credentials", "--scope", "invoices:read"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let secret = line_value(&out, "client_secret:");
+    assert_eq!(secret.len(), 43, "a 256-bit secret");
+    let token = |secret: String| {
+        let srv = &srv;
+        async move { srv.post_form("/token", Some(("billing", &secret)), &[("grant_type", "client_credentials")]).await }
+    };
+    assert_eq!(token(secret.clone()).await.status(), 200);
+
+    let (_, list, _) = oneid(&srv, &["clients", "list"], None);
+    assert!(list.contains("billing") && list.contains("client_credentials"), "{list}");
+    assert!(!list.contains(&secret), "secrets are never listed");
+
+    let (code, out, _) = oneid(&srv, &["clients", "rotate-secret", "billing"], None);
+    assert_eq!(code, 0);
+    let rotated = line_value(&out, "client_secret:");
+    srv.state.ctx().clients.reload().await.unwrap(); // what the server's refresh tick does
+    assert_eq!(token(secret).await.status(), 401, "the old secret stops working");
+    assert_eq!(token(rotated).await.status(), 200);
+
+    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "billing", "--redirect-uri", "https://x.example.com/cb"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "bad", "--redirect-uri", "http://x.example.com/cb"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("must use https"), "{err}");
+
+    let (code, _, _) = oneid(&srv, &["clients", "remove", "billing"], None);
+    assert_eq!(code, 0);
+    srv.state.ctx().clients.reload().await.unwrap();
+    assert_eq!(token(String::from("x")).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_public_client_from_the_cli_signs_a_user_in() {
+    let srv = server().await;
+    let (code, out, err) = oneid(&srv, &["clients", "add", "--id", "app", "--public", "--redirect-uri", "com.example.app:/cb", "--name", "The App"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("client_secret"), "public clients have no secret");
+    let rp = Rp::new(&srv, "app", None, "com.example.app:/cb").await;
+    rp.sign_in(&srv, &srv.browser(), crate::common::ALICE, &["email"]).await;
+}
+
+#[tokio::test]
+async fn users_are_added_listed_disabled_and_enabled() {
+    let srv = server().await;
+    let (code, out, err) = oneid(&srv, &["users", "add", "--email", "Carol@Example.com", "--given-name", "Carol", "--password-stdin"], Some("a perfectly long password\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created carol@example.com"), "{out}");
+    let (_, list, _) = oneid(&srv, &["users", "list"], None);
+    assert!(list.contains("carol@example.com") && list.contains("Carol"), "{list}");
+
+    let rp = Rp::web_like_client(&srv).await;
+    let browser = srv.browser();
+    rp.sign_in(&srv, &browser, ("carol@example.com", "a perfectly long password"), &["email"]).await;
+
+    let (code, _, _) = oneid(&srv, &["users", "disable", "carol@example.com"], None);
+    assert_eq!(code, 0);
+    let silent = browser.open(&format!("{}&prompt=none", rp.start(&["email"]).url)).await;
+    assert_eq!(crate::common::query(silent.left())["error"], "login_required", "disabling ended the session");
+    let login = srv.browser().open(&rp.start(&["email"]).url).await;
+    let refused = srv.browser().submit_login(&login, "carol@example.com", "a perfectly long password").await;
+    assert!(refused.is_login_page());
+
+    let (code, _, _) = oneid(&srv, &["users", "enable", "carol@example.com"], None);
+    assert_eq!(code, 0);
+    rp.sign_in(&srv, &srv.browser(), ("carol@example.com", "a perfectly long password"), &["email"]).await;
+
+    let (code, _, err) = oneid(&srv, &["users", "add", "--email", "dave@example.com", "--password-stdin"], Some("short\n"));
+    assert_eq!(code, 1);
+    assert!(err.contains("password: must be 8"), "{err}");
+}
+
+#[tokio::test]
+async fn keys_rotate_and_list_from_the_cli() {
+    let srv = server().await;
+    let (code, out, err) = oneid(&srv, &["keys", "rotate"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("new signing keys"));
+    let (_, list, _) = oneid(&srv, &["keys", "list"], None);
+    assert_eq!(list.matches("active (signing)").count(), 2, "{list}");
+    assert_eq!(list.matches("retired, published for").count(), 2, "{list}");
+    srv.state.ctx().keys.refresh(srv.clock_now()).await.unwrap();
+    let jwks: serde_json::Value = srv.http().get(srv.url("/jwks")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 4, "the running server sees the rotation");
+}
+
+#[tokio::test]
+async fn config_check_and_migrate() {
+    let srv = server().await;
+    let (code, out, _) = oneid(&srv, &["config", "check"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("configuration is valid"));
+    let (code, out, _) = oneid(&srv, &["migrate"], None);
+    assert_eq!((code, out.trim()), (0, "database is up to date"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("oneid.toml");
+    std::fs::write(&file, "issuer = \"http://id.example.com\"\n[tokens]\ncode_ttl = 0\nunknown = 1\n").unwrap();
+    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("tokens.unknown: unknown key; expected one of: signing_alg"), "{err}");
+    // Every problem at once; the environment (ONEID_ISSUER here) overrides the file.
+    std::fs::write(&file, "issuer = \"http://id.example.com\"\n[tokens]\ncode_ttl = 0\n[log]\nformat = \"xml\"\n").unwrap();
+    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("tokens.code_ttl: must be between 5 and 600") && err.contains("log.format"), "{err}");
+    assert!(!err.contains("issuer"), "{err}");
+    let (code, _, err) = oneid(&srv, &["--config", "/nonexistent/oneid.toml", "config", "check"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+}
