@@ -32,10 +32,16 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
 /// Redeemed codes outlive their expiry this long, so a late replay still revokes.
 const CODE_REPLAY_WINDOW: i64 = 3600;
 
-/// Opens everything the server needs: database, keys, clients, templates.
+/// Opens everything the server needs: database, keys, templates; and makes the clients
+/// table match the clients declared in the config file (only the server does that, so
+/// an administrative command run with another configuration cannot remove them).
 pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
     let templates = templates::Templates::new(&config.path_prefix()).map_err(|e| StartError(e.to_string()))?;
     let ctx = Ctx::open(config, clock).await?;
+    protocol::client_metadata::sync_config_clients(&ctx.store, &ctx.config, ctx.now())
+        .await
+        .map_err(|e| StartError(format!("clients in the config file: {e}")))?;
+    ctx.clients.reload().await.map_err(|e| StartError(format!("clients: {e}")))?;
     let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
     let csrf_key = Arc::new(ctx.kek.derive("csrf"));
     Ok(AppState { ctx: Arc::new(ctx), templates: Arc::new(templates), csrf_key, discovery, metrics: telemetry::metrics() })

@@ -9,7 +9,6 @@ use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
 use crate::keys::kek::Kek;
 use crate::keys::{Alg, Keys};
-use crate::protocol::client_metadata;
 use crate::protocol::clients::Clients;
 use crate::store::Store;
 use crate::templates::Templates;
@@ -33,8 +32,8 @@ fn fail(what: &str) -> impl Fn(&dyn std::fmt::Display) -> StartError + '_ {
 }
 
 impl Ctx {
-    /// Connects and migrates the database, loads the key-encryption key and signing keys
-    /// (generating them on first start), and syncs the clients of the config file.
+    /// Connects and migrates the database, and loads the key-encryption key and signing
+    /// keys (generating them on first start).
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Ctx, StartError> {
         let store = Store::connect(&config.database.url, config.database.max_connections).await.map_err(|e| fail("database")(&e))?;
         store.migrate().await.map_err(|e| fail("database migration")(&e))?;
@@ -45,7 +44,6 @@ impl Ctx {
         }
         let now = clock.now();
         let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
-        client_metadata::sync_config_clients(&store, &config, now).await.map_err(|e| fail("clients in the config file")(&e))?;
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
         Ok(Ctx { config, store, clock, keys, clients, hasher, kek })

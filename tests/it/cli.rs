@@ -158,3 +158,50 @@ async fn config_check_and_migrate() {
     assert_eq!(code, 2);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[tokio::test]
+async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oneid"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("ONEID_BIND", format!("127.0.0.1:{port}"))
+        .env("ONEID_ISSUER", format!("http://localhost:{port}"))
+        .env("ONEID_LOG__LEVEL", "info,tower_http=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("oneid serve runs");
+    // Wait for the "ready" log line, then check the server answers.
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(stderr).map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    while !log.last().is_some_and(|l: &String| l.contains("oneid is ready")) {
+        log.push(lines_rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server logs that it is ready"));
+    }
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.expect("healthz");
+    assert_eq!(health.status(), 200);
+    // The embedded defaults: a SQLite file under data/ and a private key-encryption key.
+    assert!(dir.path().join("data/oneid.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("keys/master.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    reader.join().unwrap();
+    log.extend(lines_rx.try_iter());
+    assert!(status.success(), "clean exit: {status:?}\n{}", log.join("\n"));
+    let lines: Vec<serde_json::Value> = log.iter().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("sign in at http://localhost"))));
+    assert!(lines.iter().any(|l| l["span"]["request_id"].as_str().is_some_and(|id| id.len() == 36)), "request ids in logs");
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "oneid stopped"));
+}
