@@ -32,9 +32,11 @@ async fn authorize_get(State(s): State<AppState>, jar: CookieJar, QueryParams(pa
     authorize(&s, &jar, &params).await
 }
 
-async fn authorize_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
+/// A POSTed request comes from the client's site, so the browser withholds our
+/// SameSite=Lax session cookie; as a GET it gets the cookie and behaves the same.
+async fn authorize_post(State(s): State<AppState>, form: Result<FormParams, BadForm>) -> Response {
     match form {
-        Ok(FormParams(params)) => authorize(&s, &jar, &params).await,
+        Ok(FormParams(params)) => Redirect::to(&format!("{}?{}", s.url_path(paths::AUTHORIZE), params.to_query())).into_response(),
         Err(e) => ErrorPage::bad_request(e.0).into_response(),
     }
 }

@@ -28,13 +28,13 @@ async fn logout_get(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta,
 
 async fn logout_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
     let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The sign-out form could not be read.").into_response() };
-    // Our own confirmation form carries a CSRF token; a client's POST does not.
-    let confirmed = match params.get("csrf").ok().flatten() {
-        Some(token) if csrf_valid(&s, &jar, Some(token)) => true,
-        Some(_) => return ErrorPage::forbidden("The sign-out form has expired.").into_response(),
-        None => false,
-    };
-    logout(&s, jar, &params, confirmed, &meta).await
+    // Our own confirmation form carries a CSRF token. A client's POST does not, and
+    // comes cross-site without our SameSite=Lax session cookie: as a GET it gets it.
+    match params.get("csrf").ok().flatten() {
+        Some(token) if csrf_valid(&s, &jar, Some(token)) => logout(&s, jar, &params, true, &meta).await,
+        Some(_) => ErrorPage::forbidden("The sign-out form has expired.").into_response(),
+        None => Redirect::to(&format!("{}?{}", s.url_path(paths::LOGOUT), params.to_query())).into_response(),
+    }
 }
 
 async fn logout(s: &AppState, jar: CookieJar, params: &Params, confirmed: bool, meta: &RequestMeta) -> Response {

@@ -26,6 +26,15 @@ impl Params {
         self.get(name)?.ok_or_else(|| OAuthError::invalid_request(format!("parameter {name} is required")))
     }
 
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The parameters as a query string.
+    pub fn to_query(&self) -> String {
+        form_urlencoded::Serializer::new(String::new()).extend_pairs(self.pairs()).finish()
+    }
+
     /// The first parameter name that appears more than once.
     pub fn repeated(&self) -> Option<&str> {
         self.0.iter().enumerate().find(|(i, (k, _))| self.0[..*i].iter().any(|(k2, _)| k2 == k)).map(|(_, (k, _))| k.as_str())

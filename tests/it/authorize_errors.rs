@@ -105,11 +105,21 @@ async fn malformed_requests_are_reported_to_the_client() {
 #[tokio::test]
 async fn the_authorization_endpoint_accepts_post() {
     let srv = TestServer::start().await;
-    let (_, challenge) = pkce_pair();
-    let form: Vec<(&str, String)> = web_request(&challenge);
+    let (verifier, challenge) = pkce_pair();
+    let form = web_request(&challenge);
+    // A cross-site POST carries no SameSite=Lax cookie, so it turns into a GET.
     let response = srv.http().post(srv.url("/authorize")).form(&form).send().await.unwrap();
     assert_eq!(response.status(), 303);
-    assert!(response.headers()["location"].to_str().unwrap().starts_with("/login?request="));
+    assert!(response.headers()["location"].to_str().unwrap().starts_with("/authorize?response_type=code&client_id=web"));
+    let browser = srv.browser();
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let login = browser.post("/authorize", &pairs).await;
+    assert!(login.is_login_page());
+    let consent = browser.submit_login(&login, crate::common::ALICE.0, crate::common::ALICE.1).await;
+    let back = browser.submit_consent(&consent, true).await;
+    let params = query(back.left());
+    assert_eq!(params["state"], "xyz");
+    assert_eq!(crate::common::redeem(&srv, &params["code"], &verifier).await.status(), 200);
 }
 
 #[tokio::test]

@@ -36,6 +36,19 @@ async fn rp_initiated_logout_with_an_id_token_hint_ends_the_session_and_returns(
 }
 
 #[tokio::test]
+async fn a_client_may_post_the_logout_request() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    let signed = rp.sign_in(&srv, &browser, ALICE, &["email"]).await;
+    let id_token = signed.tokens.id_token().expect("id token").to_string();
+    let back = browser.post("/logout", &[("id_token_hint", &id_token), ("post_logout_redirect_uri", WEB_LOGOUT_REDIRECT), ("state", "p")]).await;
+    assert_eq!(query(back.left())["state"], "p");
+    let silent = browser.open(&format!("{}&prompt=none", rp.start(&["email"]).url)).await;
+    assert_eq!(query(silent.left())["error"], "login_required");
+}
+
+#[tokio::test]
 async fn offline_access_survives_logout() {
     let srv = TestServer::start().await;
     let rp = Rp::web(&srv).await;

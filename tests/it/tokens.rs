@@ -192,3 +192,47 @@ async fn the_user_password_never_reaches_the_audit_log() {
         assert!(!event.detail.contains(ALICE.1), "{event:?}");
     }
 }
+
+#[tokio::test]
+async fn racing_redemptions_of_one_code_issue_at_most_once() {
+    for srv in TestServer::each_backend().await {
+        let (code, verifier) = web_code(&srv, &srv.browser()).await;
+        let attempts = (0..6).map(|_| redeem(&srv, &code, &verifier));
+        let responses = futures_join_all(attempts).await;
+        let mut issued = Vec::new();
+        for response in responses {
+            if response.status() == 200 {
+                issued.push(response.json::<serde_json::Value>().await.unwrap());
+            } else {
+                assert_eq!(oauth_error(response).await.1, "invalid_grant");
+            }
+        }
+        assert_eq!(issued.len(), 1, "exactly one redemption wins");
+        // The others were replays: what the winner got is revoked too.
+        let access = issued[0]["access_token"].as_str().unwrap();
+        assert_eq!(introspect(&srv, access).await["active"], false);
+    }
+}
+
+/// Runs futures concurrently on this task (no extra dependency for join_all).
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
