@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use clock::Clock;
 use config::Config;
-use state::{AppState, Ctx, StartError};
+use state::{AppState, Ctx, Shared, StartError};
 
 /// How often expired rows are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
@@ -43,8 +43,9 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
         .map_err(|e| StartError(format!("clients in the config file: {e}")))?;
     ctx.clients.reload().await.map_err(|e| StartError(format!("clients: {e}")))?;
     let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
-    let csrf_key = Arc::new(ctx.kek.derive("csrf"));
-    Ok(AppState { ctx: Arc::new(ctx), templates: Arc::new(templates), csrf_key, discovery, metrics: telemetry::metrics() })
+    let csrf_key = ctx.kek.derive("csrf");
+    let path_prefix = ctx.config.path_prefix();
+    Ok(AppState::new(Shared { ctx: Arc::new(ctx), templates, csrf_key, discovery, metrics: telemetry::metrics(), path_prefix }))
 }
 
 /// Serves on `listener` until `shutdown` completes, with the background work

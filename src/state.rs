@@ -54,25 +54,43 @@ impl Ctx {
     }
 }
 
+/// What the HTTP layer shares, behind one `Arc`: every request clones it, at the cost
+/// of one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub ctx: Arc<Ctx>,
-    pub templates: Arc<Templates>,
+    pub templates: Templates,
     /// HMAC key for CSRF tokens, derived from the key-encryption key so that every
     /// instance agrees.
-    pub csrf_key: Arc<[u8; 32]>,
+    pub csrf_key: [u8; 32],
     /// The discovery document, serialised once.
     pub discovery: Arc<[u8]>,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// The issuer's path, under which every route is mounted ("" for none).
+    pub path_prefix: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+
     pub fn ctx(&self) -> &Ctx {
-        &self.ctx
+        &self.0.ctx
     }
 
     /// A path of ours as the browser must request it: under the issuer's path.
     pub fn url_path(&self, path: &str) -> String {
-        format!("{}{path}", self.ctx.config.path_prefix())
+        format!("{}{path}", self.0.path_prefix)
     }
 }

@@ -130,7 +130,6 @@ impl MigrationTrait for Migration {
                 .col(text("amr"))
                 .col(flag("offline"))
                 .col(time("created_at"))
-                .col(time("last_used_at"))
                 .col(time("expires_at"))
                 .col(time_null("revoked_at"))
                 .col(text_null("revoked_reason"))

@@ -1,19 +1,38 @@
-//! Cross-cutting layers: security headers on every response, request metrics, and the
-//! per-request tracing span that carries the request id.
+//! What every request passes through, in one layer so that the cheapest requests
+//! (discovery, JWKS) stay cheap: the page a handler returned is rendered, default
+//! security headers are added, browser-based clients get CORS on the few endpoints they
+//! call themselves, and the request is counted. Also the request id and the tracing span
+//! that carries it.
 
-use std::time::Instant;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use tower_http::request_id::{MakeRequestId, RequestId};
 
+use crate::paths;
 use crate::state::AppState;
 
-/// Headers every response gets unless the handler set its own (pages set a richer CSP,
-/// discovery documents allow caching).
-pub async fn security_headers(State(s): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+use super::pages;
+
+/// Endpoints that JavaScript on other origins may call (none of them uses cookies).
+const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO];
+const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
+
+pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = route_label(&s.path_prefix, request.uri().path());
+    let method = method_label(request.method());
+    let cross_origin = CROSS_ORIGIN.contains(&route);
+    let preflight = cross_origin && request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut response = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(request).await };
+    if let Some(page) = response.extensions_mut().remove::<pages::Page>() {
+        response = pages::render(&s, page, request_id.as_deref(), response);
+    }
     let headers = response.headers_mut();
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -28,25 +47,76 @@ pub async fn security_headers(State(s): State<AppState>, request: Request, next:
     if s.ctx().config.is_https() {
         headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static("max-age=63072000"));
     }
+    if cross_origin {
+        // `*` without credentials: any origin may read, none can act as the user.
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        if preflight {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(CORS_MAX_AGE.as_secs()));
+        } else {
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("www-authenticate"));
+        }
+    }
+    let status = status_label(response.status());
+    metrics::histogram!("oneid_http_request_duration_seconds", "method" => method, "path" => route).record(started.elapsed().as_secs_f64());
+    metrics::counter!("oneid_http_requests_total", "method" => method, "path" => route, "status" => status).increment(1);
     response
 }
 
-/// Counts requests and their latency per route (the route pattern, never the raw path).
-pub async fn record_metrics(request: Request, next: Next) -> Response {
-    let path = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().as_str().to_string();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::histogram!("oneid_http_request_duration_seconds", "method" => method.clone(), "path" => path.clone())
-        .record(started.elapsed().as_secs_f64());
-    metrics::counter!("oneid_http_requests_total", "method" => method, "path" => path, "status" => status).increment(1);
-    response
+/// The route a path belongs to, as a metrics label: route patterns only, never raw
+/// paths (which would let anyone create label values).
+fn route_label(prefix: &str, path: &str) -> &'static str {
+    const ROUTES: &[&str] = &[
+        paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::AUTHORIZE, paths::AUTHORIZE_RESUME, paths::AUTHORIZE_CANCEL,
+        paths::LOGIN, paths::CONSENT, paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::INTROSPECT, paths::LOGOUT,
+        paths::HOME, paths::HEALTHZ, paths::READYZ, paths::METRICS,
+    ];
+    let Some(path) = path.strip_prefix(prefix) else {
+        // RFC 8414 §3: the metadata of an issuer with a path is outside that path.
+        return if path.starts_with(paths::AS_METADATA) { paths::AS_METADATA } else { "unmatched" };
+    };
+    let path = if path.is_empty() { paths::HOME } else { path };
+    match ROUTES.iter().find(|r| **r == path) {
+        Some(route) => route,
+        None if path.strip_prefix(paths::STATIC).is_some_and(|rest| rest.starts_with('/')) => "/static/{file}",
+        None => "unmatched",
+    }
 }
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+fn status_label(status: StatusCode) -> &'static str {
+    static LABELS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let labels = LABELS.get_or_init(|| (100..1000u16).map(|code| &*Box::leak(code.to_string().into_boxed_str())).collect());
+    labels.get(usize::from(status.as_u16()).wrapping_sub(100)).copied().unwrap_or("other")
+}
+
+/// Request ids: 128 random bits from the thread's generator (no system call), so ids
+/// from several instances never collide and say nothing about traffic volume.
+#[derive(Clone, Copy)]
+pub struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id: u128 = rand::random();
+        HeaderValue::from_str(&format!("{id:032x}")).ok().map(RequestId::new)
+    }
+}
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The tracing span of a request: method, path (without the query, which may hold
 /// hints and state) and request id.
 pub fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
 }

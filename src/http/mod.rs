@@ -20,12 +20,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::cors::{Any, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
@@ -40,43 +39,35 @@ const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
-    // Only what a browser-based client calls itself may be called cross-origin.
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(3600));
-    let cross_origin = Router::new().merge(discovery::routes()).merge(token::public_routes()).merge(userinfo::routes()).layer(cors);
     let routes = Router::new()
-        .merge(cross_origin)
+        .merge(discovery::routes())
         .merge(authorize::routes())
         .merge(login::routes())
         .merge(consent::routes())
         .merge(logout::routes())
         .merge(token::routes())
+        .merge(userinfo::routes())
         .merge(home::routes())
-        .merge(ops::routes())
-        .route_layer(from_fn(middleware::record_metrics));
-    let prefix = state.ctx().config.path_prefix();
+        .merge(ops::routes());
+    let prefix = &state.path_prefix;
     let app = if prefix.is_empty() {
         routes
     } else {
         // RFC 8414 §3: metadata of an issuer with a path lives at the host's well-known path.
-        Router::new().nest(&prefix, routes).route(&format!("{}{prefix}", paths::AS_METADATA), get(discovery::discovery_get))
+        Router::new().nest(prefix, routes).route(&format!("{}{prefix}", paths::AS_METADATA), get(discovery::discovery_get))
     };
     app.fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), pages::render))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(from_fn_with_state(state.clone(), middleware::finish))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG))
                 .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
         )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::RandomRequestId))
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
         .with_state(state)
 }

@@ -7,9 +7,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -64,11 +62,9 @@ impl IntoResponse for Page {
     }
 }
 
-/// Renders the `Page` a handler returned.
-pub async fn render(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let mut response = next.run(request).await;
-    let Some(page) = response.extensions_mut().remove::<Page>() else { return response };
+/// Renders the `Page` a handler returned into `response` (whose status and cookies it
+/// keeps), with what every page shares and the headers every page needs.
+pub fn render(state: &AppState, page: Page, request_id: Option<&str>, mut response: Response) -> Response {
     let mut values = page.values;
     values.entry("request_id").or_insert_with(|| Value::from(request_id));
     values.entry("brand_name").or_insert_with(|| Value::from("oneid"));

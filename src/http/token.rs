@@ -14,13 +14,11 @@ use crate::state::AppState;
 use super::error::{TokenError, no_store_json};
 use super::extract::{BadForm, FormParams, Meta, client_credentials};
 
-/// Routes that browsers' JavaScript may call cross-origin.
-pub fn public_routes() -> Router<AppState> {
-    Router::new().route(paths::TOKEN, post(token_post)).route(paths::REVOKE, post(revoke_post))
-}
-
 pub fn routes() -> Router<AppState> {
-    Router::new().route(paths::INTROSPECT, post(introspect_post))
+    Router::new()
+        .route(paths::TOKEN, post(token_post))
+        .route(paths::REVOKE, post(revoke_post))
+        .route(paths::INTROSPECT, post(introspect_post))
 }
 
 async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {

@@ -1,7 +1,8 @@
 //! Client authentication at the token, revocation and introspection endpoints
 //! (RFC 6749 §2.3): `client_secret_basic` with form-urlencoded id and secret
-//! (§2.3.1), `client_secret_post`, or `none` for public clients. A client uses exactly
-//! the method it registered, and only one per request.
+//! (§2.3.1), `client_secret_post`, or `none` for public clients. A client with a secret
+//! may present it either way (libraries differ in their default, and both carry the same
+//! secret over TLS), but only one way per request; a public client presents none.
 
 use std::sync::Arc;
 
@@ -37,13 +38,14 @@ pub async fn authenticate(ctx: &Ctx, credentials: &Credentials, params: &Params)
             if form_id.is_some_and(|f| f != id) {
                 return Err(OAuthError::invalid_request("client_id in the body differs from the Authorization header"));
             }
-            (id.as_str(), AuthMethod::ClientSecretBasic, Some(secret.as_str()))
+            // An empty password only identifies the client, as a public client may.
+            if secret.is_empty() { (id.as_str(), AuthMethod::None, None) } else { (id.as_str(), AuthMethod::ClientSecretBasic, Some(secret.as_str())) }
         }
         (None, Some(secret)) => (form_id.ok_or_else(failed)?, AuthMethod::ClientSecretPost, Some(secret)),
         (None, None) => (form_id.ok_or_else(failed)?, AuthMethod::None, None),
     };
     let client = ctx.clients.get(client_id).await?.ok_or_else(failed)?;
-    if client.auth_method != method {
+    if client.is_public() != (method == AuthMethod::None) {
         return Err(failed());
     }
     if let Some(secret) = secret {

@@ -18,7 +18,7 @@ pub enum Rotation {
     Rotated,
     /// An already rotated token outside the grace window: the family is now revoked.
     Reused,
-    /// The grant was revoked (or the token vanished) in the meantime.
+    /// The token vanished in the meantime (its grant was deleted).
     Revoked,
 }
 
@@ -38,6 +38,11 @@ impl Store {
     /// Replaces `old_hash` by `new` in its family. A token rotated at or after
     /// `grace_since` may be rotated again (a concurrent duplicate request); one rotated
     /// earlier revokes the whole family.
+    ///
+    /// Two single-statement writes and no transaction: claiming the old token is atomic
+    /// (of concurrent rotations exactly one finds it unrotated), and a new token that
+    /// lands in a family revoked meanwhile is dead on arrival, because every use checks
+    /// the grant. The newest token's `created_at` is when the grant was last used.
     pub async fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -46,37 +51,23 @@ impl Store {
         grace_since: UnixTime,
     ) -> StoreResult<Rotation> {
         use refresh_tokens::Column as T;
-        let txn = self.begin_write().await?;
-        let rotated = refresh_tokens::Entity::update_many()
+        let claimed = refresh_tokens::Entity::update_many()
             .filter(T::TokenHash.eq(old_hash))
             .filter(T::RotatedAt.is_null())
             .set(refresh_tokens::ActiveModel { rotated_at: Set(Some(now)), ..Default::default() })
-            .exec(&txn)
+            .exec(&self.write)
             .await?;
-        if rotated.rows_affected == 0 {
-            let Some(old) = refresh_tokens::Entity::find_by_id(old_hash).one(&txn).await? else {
-                txn.rollback().await?;
+        if claimed.rows_affected == 0 {
+            let Some(old) = refresh_tokens::Entity::find_by_id(old_hash).one(&self.write).await? else {
                 return Ok(Rotation::Revoked);
             };
             if old.rotated_at.is_some_and(|at| at < grace_since) {
-                revoke(&txn, &old.grant_id, "refresh_token_reuse", now).await?;
-                txn.commit().await?;
+                revoke(&self.write, &old.grant_id, "refresh_token_reuse", now).await?;
                 return Ok(Rotation::Reused);
             }
         }
-        let live = Entity::update_many()
-            .filter(Column::Id.eq(&new.grant_id))
-            .filter(Column::RevokedAt.is_null())
-            .set(grants::ActiveModel { last_used_at: Set(now), ..Default::default() })
-            .exec(&txn)
-            .await?;
-        if live.rows_affected == 0 {
-            txn.rollback().await?;
-            return Ok(Rotation::Revoked);
-        }
         let model: refresh_tokens::ActiveModel = new.clone().into();
-        refresh_tokens::Entity::insert(model).exec_without_returning(&txn).await?;
-        txn.commit().await?;
+        refresh_tokens::Entity::insert(model).exec_without_returning(&self.write).await?;
         Ok(Rotation::Rotated)
     }
 

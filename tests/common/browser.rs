@@ -70,7 +70,7 @@ pub fn hidden(body: &str, name: &str) -> Option<String> {
     Some(html_unescape(&body[start..end]))
 }
 
-fn html_unescape(text: &str) -> String {
+pub fn html_unescape(text: &str) -> String {
     text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#x2f;", "/").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 

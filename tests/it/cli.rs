@@ -59,8 +59,8 @@ async fn clients_added_with_the_cli_work_and_secrets_rotate() {
     assert!(list.contains("billing") && list.contains("client_credentials"), "{list}");
     assert!(!list.contains(&secret), "secrets are never listed");
 
-    let (code, out, _) = oneid(&srv, &["clients", "rotate-secret", "billing"], None);
-    assert_eq!(code, 0);
+    let (code, out, err) = oneid(&srv, &["clients", "rotate-secret", "billing"], None);
+    assert_eq!(code, 0, "{err}");
     let rotated = line_value(&out, "client_secret:");
     srv.state.ctx().clients.reload().await.unwrap(); // what the server's refresh tick does
     assert_eq!(token(secret).await.status(), 401, "the old secret stops working");
@@ -202,6 +202,6 @@ async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
     assert!(status.success(), "clean exit: {status:?}\n{}", log.join("\n"));
     let lines: Vec<serde_json::Value> = log.iter().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect();
     assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("sign in at http://localhost"))));
-    assert!(lines.iter().any(|l| l["span"]["request_id"].as_str().is_some_and(|id| id.len() == 36)), "request ids in logs");
+    assert!(lines.iter().any(|l| l["span"]["request_id"].as_str().is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))), "request ids in logs");
     assert!(lines.iter().any(|l| l["fields"]["message"] == "oneid stopped"));
 }

@@ -113,6 +113,29 @@ async fn denied_consent_returns_access_denied_with_state_and_iss() {
 }
 
 #[tokio::test]
+async fn cancelling_the_login_returns_access_denied() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    let pending = rp.start(&["email"]);
+    let login = browser.open(&pending.url).await;
+    // The page's own cancel form: its action and fields, as a browser submits them.
+    let body = login.body();
+    let form = body.split("<form").find(|f| f.contains("Cancel and return")).expect("a cancel form");
+    let action = form.split("action=\"").nth(1).and_then(|a| a.split('"').next()).map(crate::common::browser::html_unescape).expect("form action");
+    assert!(form.contains("method=\"post\""), "{form}");
+    let csrf = crate::common::browser::hidden(form, "csrf").expect("csrf");
+    let request = crate::common::browser::hidden(form, "request").expect("request");
+    let cancelled = browser.post(&action, &[("csrf", &csrf), ("request", &request)]).await;
+    let params = crate::common::query(cancelled.left());
+    assert_eq!(params["error"], "access_denied");
+    assert_eq!(&params["state"], pending.state.secret());
+    // The pending request is finished: the login page cannot continue it.
+    let again = browser.submit_login(&login, ALICE.0, ALICE.1).await;
+    assert_eq!(again.status(), 400);
+}
+
+#[tokio::test]
 async fn first_party_client_skips_consent() {
     let srv = TestServer::start().await;
     let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;

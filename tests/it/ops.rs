@@ -67,8 +67,13 @@ async fn browser_clients_may_call_token_userinfo_and_keys_cross_origin_but_not_p
             .send()
             .await
             .unwrap();
+        assert_eq!(preflight.status(), 204, "{path}");
         assert_eq!(preflight.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()), Some("*"), "{path}");
+        let allowed = preflight.headers().get("access-control-allow-headers").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{path}: {allowed}");
     }
+    let keys = srv.http().get(srv.url("/jwks")).header("origin", "https://spa.example.com").send().await.unwrap();
+    assert_eq!(keys.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()), Some("*"));
     for path in ["/login", "/authorize", "/introspect"] {
         let response = srv.http().get(srv.url(path)).header("origin", "https://spa.example.com").send().await.unwrap();
         assert!(response.headers().get("access-control-allow-origin").is_none(), "{path}");

@@ -73,10 +73,16 @@ async fn client_authentication_failures_are_401_with_a_challenge() {
             assert_eq!(response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().starts_with("Basic")), Some(true));
             assert_eq!(oauth_error(response).await, (reqwest::StatusCode::UNAUTHORIZED, "invalid_client".into()), "{basic:?}");
         }
-        // The wrong method for the client: its secret in the body instead of the header.
+        // A client registered for Basic may also put its secret in the body (libraries
+        // differ in their default), but it must present it.
         let response = srv
             .post_form("/token", None, &[("grant_type", "client_credentials"), ("client_id", "service"), ("client_secret", SERVICE_SECRET)])
             .await;
+        assert_eq!(response.status(), 200);
+        let response = srv.post_form("/token", None, &[("grant_type", "client_credentials"), ("client_id", "service")]).await;
+        assert_eq!(oauth_error(response).await.1, "invalid_client");
+        // A public client has no secret to present.
+        let response = srv.post_form("/token", Some(("mobile", "guess")), &[("grant_type", "refresh_token"), ("refresh_token", "x")]).await;
         assert_eq!(oauth_error(response).await.1, "invalid_client");
         // Two methods at once.
         let response = srv.post_form("/token", Some(("service", SERVICE_SECRET)), &[("grant_type", "client_credentials"), ("client_secret", "x")]).await;

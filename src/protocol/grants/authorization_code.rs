@@ -70,7 +70,6 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
         amr: record.amr.clone(),
         offline,
         created_at: now,
-        last_used_at: now,
         expires_at,
         revoked_at: None,
         revoked_reason: None,

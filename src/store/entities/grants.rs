@@ -14,7 +14,6 @@ pub struct Model {
     pub amr: String,
     pub offline: bool,
     pub created_at: i64,
-    pub last_used_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,

@@ -1,0 +1,107 @@
+//! Reference handlers for the load benchmark: bare axum endpoints that do only the named
+//! work, so oneid's figures can be stated as ratios measured on the same machine in the
+//! same run (shared/design.md, performance budgets).
+//!
+//! `cargo bench --bench reference -- ADDRESS DATA_DIR` serves:
+//!   GET  /empty   nothing at all
+//!   POST /sign    parse a token-request form, sign one ES256 JWT
+//!   POST /verify  parse a form, verify one ES256 JWT
+//!   POST /insert  parse a form, insert one row into SQLite (WAL, synchronous=NORMAL,
+//!                 one writer connection), as oneid stores its rows
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::{get, post};
+use josekit::jws::{ES256, JwsHeader, JwsSigner, JwsVerifier};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+
+struct Reference {
+    signer: Box<dyn JwsSigner>,
+    verifier: Box<dyn JwsVerifier>,
+    token: String,
+    db: DatabaseConnection,
+}
+
+fn form_fields(body: &[u8]) -> usize {
+    form_urlencoded::parse(body).count()
+}
+
+async fn empty() -> &'static str {
+    ""
+}
+
+async fn sign(State(r): State<Arc<Reference>>, body: Bytes) -> String {
+    let fields = form_fields(&body);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let payload = serde_json::json!({
+        "iss": "http://localhost", "sub": "client", "aud": "http://localhost", "exp": now + 600, "iat": now,
+        "jti": oneid::crypto::random_token(), "client_id": "client", "scope": "api", "fields": fields,
+    });
+    let mut header = JwsHeader::new();
+    header.set_token_type("at+jwt");
+    header.set_key_id("reference");
+    let jwt = josekit::jws::serialize_compact(payload.to_string().as_bytes(), &header, r.signer.as_ref()).unwrap_or_default();
+    format!("{{\"access_token\":\"{jwt}\",\"token_type\":\"Bearer\",\"expires_in\":600}}")
+}
+
+async fn verify(State(r): State<Arc<Reference>>, body: Bytes) -> String {
+    form_fields(&body);
+    let ok = josekit::jws::deserialize_compact(&r.token, r.verifier.as_ref()).is_ok();
+    format!("{{\"active\":{ok}}}")
+}
+
+async fn insert(State(r): State<Arc<Reference>>, body: Bytes) -> String {
+    form_fields(&body);
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "INSERT INTO rows (id, value, created_at) VALUES (?, ?, ?)",
+        [oneid::crypto::random_token().into(), "reference".into(), 0i64.into()],
+    );
+    match r.db.execute_raw(statement).await {
+        Ok(_) => "{}".to_string(),
+        Err(e) => format!("{{\"error\":\"{e}\"}}"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let (Some(address), Some(dir)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: cargo bench --bench reference -- ADDRESS DATA_DIR   (run by benches/load.sh)");
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async move {
+        let pair = ES256.generate_key_pair().expect("key pair");
+        let der = josekit::jwk::KeyPair::to_der_private_key(&pair);
+        let signer = ES256.signer_from_der(&der).expect("signer");
+        let verifier = ES256.verifier_from_jwk(&josekit::jwk::KeyPair::to_jwk_public_key(&pair)).expect("verifier");
+        let token = josekit::jws::serialize_compact(br#"{"sub":"reference","exp":9999999999}"#, &JwsHeader::new(), &signer).expect("token");
+        let url = format!("sqlite://{dir}/reference.db");
+        let mut options = ConnectOptions::new(url);
+        options.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+        });
+        let db = Database::connect(options).await.expect("sqlite");
+        db.execute_unprepared("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)")
+            .await
+            .expect("table");
+        let state = Arc::new(Reference { signer: Box::new(signer), verifier: Box::new(verifier), token, db });
+        let app = Router::new()
+            .route("/empty", get(empty))
+            .route("/sign", post(sign))
+            .route("/verify", post(verify))
+            .route("/insert", post(insert))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind(address.as_str()).await.expect("bind");
+        eprintln!("reference server on {address}");
+        axum::serve(listener, app).await.expect("serve");
+    });
+}
