@@ -173,13 +173,16 @@ impl MigrationTrait for Migration {
                 .col(text("grant_id"))
                 .col(time("created_at"))
                 .col(time("expires_at"))
-                .col(time_null("rotated_at"))
+                // The token this one replaced. Unique: a token is rotated at most once,
+                // so concurrent rotations of one token cannot both succeed.
+                .col(text_null("parent_hash"))
                 .foreign_key(&mut cascade(("refresh_tokens", "grant_id"), ("grants", "id")))
                 .take(),
         )
         .await?;
         m.create_index(index("refresh_tokens", &["grant_id"])).await?;
         m.create_index(index("refresh_tokens", &["expires_at"])).await?;
+        m.create_index(index("refresh_tokens", &["parent_hash"]).unique().take()).await?;
 
         m.create_table(
             table("revoked_access_tokens")

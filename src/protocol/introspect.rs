@@ -46,7 +46,8 @@ pub async fn introspect(ctx: &Ctx, client: &Client, params: &Params) -> Result<V
         // A client sees only its own refresh tokens.
         let live = grant.client_id == client.id
             && grant.revoked_at.is_none()
-            && found.token.rotated_at.is_none()
+            && found.rotated_at.is_none()
+            && !found.user.disabled
             && found.token.expires_at > now
             && grant.expires_at > now;
         if live {

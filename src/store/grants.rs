@@ -2,24 +2,28 @@
 //! token ever issued stays stored (by hash) until it expires, so that presenting a
 //! rotated one is recognised as reuse (RFC 9700 §4.14.2) and revokes the family.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
-use super::entities::refresh_tokens;
-use super::{GrantRecord, RefreshTokenRecord, Store, StoreResult};
+use super::entities::{refresh_tokens, users};
+use super::{GrantRecord, RefreshTokenRecord, Store, StoreError, StoreResult, User};
 use crate::clock::UnixTime;
 
+/// A refresh token with everything a request needs to judge it.
 pub struct RefreshLookup {
     pub token: RefreshTokenRecord,
     pub grant: GrantRecord,
+    /// The account (grants are removed with it).
+    pub user: User,
+    /// When the token was exchanged for a successor, if it was.
+    pub rotated_at: Option<UnixTime>,
 }
 
 pub enum Rotation {
     Rotated,
     /// An already rotated token outside the grace window: the family is now revoked.
     Reused,
-    /// The token vanished in the meantime (its grant was deleted).
-    Revoked,
 }
 
 impl Store {
@@ -27,48 +31,63 @@ impl Store {
         Ok(Entity::find_by_id(id).one(&self.read).await?)
     }
 
+    /// The token, its grant, its user and its successor, in one round trip: this is on
+    /// the path of every refresh.
     pub async fn refresh_token_with_grant(&self, token_hash: &str) -> StoreResult<Option<RefreshLookup>> {
-        let found = refresh_tokens::Entity::find_by_id(token_hash)
-            .find_also_related(Entity)
-            .one(&self.read)
-            .await?;
-        Ok(found.and_then(|(token, grant)| Some(RefreshLookup { token, grant: grant? })))
+        use refresh_tokens::Column as T;
+        let mut query = Query::select();
+        select_prefixed::<refresh_tokens::Entity>(&mut query, "t");
+        select_prefixed::<Entity>(&mut query, "g");
+        select_prefixed::<users::Entity>(&mut query, "u");
+        query
+            .expr_as(Expr::col(("s", T::CreatedAt)), Alias::new("rotated_at"))
+            .from_as(refresh_tokens::Entity, "t")
+            .join_as(JoinType::InnerJoin, Entity, "g", Expr::col(("g", Column::Id)).equals(("t", T::GrantId)))
+            .join_as(JoinType::InnerJoin, users::Entity, "u", Expr::col(("u", users::Column::Id)).equals(("g", Column::UserId)))
+            .join_as(JoinType::LeftJoin, refresh_tokens::Entity, "s", Expr::col(("s", T::ParentHash)).equals(("t", T::TokenHash)))
+            .and_where(Expr::col(("t", T::TokenHash)).eq(token_hash));
+        let statement = self.read.get_database_backend().build(&query);
+        let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
+        let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
+        Ok(Some(RefreshLookup {
+            token: RefreshTokenRecord::from_query_result(&row, "t_").map_err(read)?,
+            grant: GrantRecord::from_query_result(&row, "g_").map_err(read)?,
+            user: User::from_query_result(&row, "u_").map_err(read)?,
+            rotated_at: row.try_get("", "rotated_at").map_err(read)?,
+        }))
     }
 
-    /// Replaces `old_hash` by `new` in its family. A token rotated at or after
-    /// `grace_since` may be rotated again (a concurrent duplicate request); one rotated
-    /// earlier revokes the whole family.
+    /// Replaces the token `new.parent_hash` names by `new`. Claiming the old token and
+    /// storing the new one is a single insert: the unique `parent_hash` lets exactly one
+    /// of concurrent rotations succeed. A token rotated at or after `grace_since` may
+    /// be presented again (a client's concurrent duplicate) and gets a successor of its
+    /// own; one rotated earlier revokes the whole family (RFC 9700 §4.14.2).
     ///
-    /// Two single-statement writes and no transaction: claiming the old token is atomic
-    /// (of concurrent rotations exactly one finds it unrotated), and a new token that
-    /// lands in a family revoked meanwhile is dead on arrival, because every use checks
-    /// the grant. The newest token's `created_at` is when the grant was last used.
-    pub async fn rotate_refresh_token(
-        &self,
-        old_hash: &str,
-        new: &RefreshTokenRecord,
-        now: UnixTime,
-        grace_since: UnixTime,
-    ) -> StoreResult<Rotation> {
+    /// The grant was checked by the caller. A token added to a family that was revoked
+    /// in the meantime is dead on arrival, because every use checks the grant.
+    pub async fn rotate_refresh_token(&self, new: &RefreshTokenRecord, now: UnixTime, grace_since: UnixTime) -> StoreResult<Rotation> {
         use refresh_tokens::Column as T;
-        let claimed = refresh_tokens::Entity::update_many()
-            .filter(T::TokenHash.eq(old_hash))
-            .filter(T::RotatedAt.is_null())
-            .set(refresh_tokens::ActiveModel { rotated_at: Set(Some(now)), ..Default::default() })
-            .exec(&self.write)
+        let parent = new.parent_hash.as_deref().ok_or_else(|| StoreError::Db("a rotated token names its parent".into()))?;
+        let model: refresh_tokens::ActiveModel = new.clone().into();
+        let inserted = refresh_tokens::Entity::insert(model)
+            .on_conflict_do_nothing_on([T::ParentHash])
+            .exec_without_returning(&self.write)
             .await?;
-        if claimed.rows_affected == 0 {
-            let Some(old) = refresh_tokens::Entity::find_by_id(old_hash).one(&self.write).await? else {
-                return Ok(Rotation::Revoked);
-            };
-            if old.rotated_at.is_some_and(|at| at < grace_since) {
-                revoke(&self.write, &old.grant_id, "refresh_token_reuse", now).await?;
-                return Ok(Rotation::Reused);
+        if matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
+            return Ok(Rotation::Rotated);
+        }
+        let successor = refresh_tokens::Entity::find().filter(T::ParentHash.eq(parent)).one(&self.write).await?;
+        match successor {
+            Some(s) if s.created_at >= grace_since => {
+                let sibling = refresh_tokens::ActiveModel { parent_hash: Set(None), ..new.clone().into() };
+                refresh_tokens::Entity::insert(sibling).exec_without_returning(&self.write).await?;
+                Ok(Rotation::Rotated)
+            }
+            _ => {
+                revoke(&self.write, &new.grant_id, "refresh_token_reuse", now).await?;
+                Ok(Rotation::Reused)
             }
         }
-        let model: refresh_tokens::ActiveModel = new.clone().into();
-        refresh_tokens::Entity::insert(model).exec_without_returning(&self.write).await?;
-        Ok(Rotation::Rotated)
     }
 
     /// Returns whether the grant was live until now.
@@ -97,6 +116,14 @@ impl Store {
             .exec(&self.write)
             .await?;
         Ok(result.rows_affected)
+    }
+}
+
+/// Selects every column of `E` from the table aliased `alias`, named `{alias}_{column}`
+/// so that `FromQueryResult` can read each entity back with its prefix.
+fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, alias: &'static str) {
+    for column in E::Column::iter() {
+        query.expr_as(Expr::col((alias, column)), Alias::new(format!("{alias}_{}", column.as_str())));
     }
 }
 

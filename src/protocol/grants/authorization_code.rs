@@ -80,7 +80,7 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
         grant_id: grant.id.clone(),
         created_at: now,
         expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(expires_at),
-        rotated_at: None,
+        parent_hash: None,
     });
     match ctx.store.redeem_code(&code_hash, now, &grant, refresh_record.as_ref()).await? {
         Redemption::Redeemed => {}

@@ -27,9 +27,12 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
     let Some(found) = ctx.store.refresh_token_with_grant(&old_hash).await? else {
         return Err(OAuthError::invalid_grant(UNUSABLE));
     };
-    let grant = found.grant;
+    let grant = &found.grant;
     if grant.client_id != client.id || grant.revoked_at.is_some() || found.token.expires_at <= now || grant.expires_at <= now {
         return Err(OAuthError::invalid_grant(UNUSABLE));
+    }
+    if found.user.disabled {
+        return Err(OAuthError::invalid_grant("the user account is no longer active"));
     }
     let granted = Scopes::parse(&grant.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
     let scopes = match params.get("scope")? {
@@ -42,24 +45,23 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
             asked
         }
     };
-    let user = super::active_user(ctx, &grant.user_id).await?;
     let new_token = crypto::random_token();
     let record = RefreshTokenRecord {
         token_hash: crypto::token_hash(&new_token),
         grant_id: grant.id.clone(),
         created_at: now,
         expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(grant.expires_at),
-        rotated_at: None,
+        parent_hash: Some(old_hash),
     };
     let grace_since = now - ctx.config.tokens.refresh_reuse_grace;
-    match ctx.store.rotate_refresh_token(&old_hash, &record, now, grace_since).await? {
-        Rotation::Rotated => {}
-        Rotation::Reused => {
-            ctx.audit("refresh_token_reuse", meta, Some(&grant.user_id), Some(&client.id), json!({ "grant_revoked": true })).await;
-            return Err(OAuthError::invalid_grant(UNUSABLE));
+    let reused = found.rotated_at.is_some_and(|at| at < grace_since);
+    if reused || matches!(ctx.store.rotate_refresh_token(&record, now, grace_since).await?, Rotation::Reused) {
+        if reused {
+            ctx.store.revoke_grant(&grant.id, "refresh_token_reuse", now).await?;
         }
-        Rotation::Revoked => return Err(OAuthError::invalid_grant(UNUSABLE)),
+        ctx.audit("refresh_token_reuse", meta, Some(&grant.user_id), Some(&client.id), json!({ "grant_revoked": true })).await;
+        return Err(OAuthError::invalid_grant(UNUSABLE));
     }
     metrics::counter!("oneid_tokens_issued_total", "type" => "refresh_token").increment(1);
-    super::user_tokens(ctx, client, &user, &grant, &scopes, None, Some(new_token))
+    super::user_tokens(ctx, client, &found.user, grant, &scopes, None, Some(new_token))
 }

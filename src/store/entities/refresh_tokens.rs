@@ -8,7 +8,8 @@ pub struct Model {
     pub grant_id: String,
     pub created_at: i64,
     pub expires_at: i64,
-    pub rotated_at: Option<i64>,
+    /// The token this one replaced; `None` for the first of a family.
+    pub parent_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
