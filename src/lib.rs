@@ -29,6 +29,7 @@ use state::{AppState, Ctx, Shared, StartError};
 
 /// How often expired rows are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
+const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(1);
 /// Redeemed codes outlive their expiry this long, so a late replay still revokes.
 const CODE_REPLAY_WINDOW: i64 = 3600;
 
@@ -53,9 +54,11 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let ctx = state.ctx.clone();
     let refresh = tokio::spawn(refresh_caches(ctx.clone()));
+    let revocations = tokio::spawn(sync_revocations(ctx.clone()));
     let cleanup = tokio::spawn(clean_up(ctx.clone()));
     let result = http::serve(state, listener, shutdown).await;
     refresh.abort();
+    revocations.abort();
     cleanup.abort();
     ctx.store.flush_audit().await;
     result
@@ -72,6 +75,18 @@ async fn refresh_caches(ctx: Arc<Ctx>) {
         }
         if let Err(e) = ctx.clients.reload().await {
             tracing::warn!(error = %e, "clients not refreshed");
+        }
+    }
+}
+
+/// Revocations written by the CLI or other instances reach this one within a second.
+async fn sync_revocations(ctx: Arc<Ctx>) {
+    let mut tick = tokio::time::interval(REVOCATION_SYNC_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = ctx.store.sync_revocations(ctx.now(), ctx.config.max_jwt_ttl()).await {
+            tracing::warn!(error = %e, "revocations not synchronised");
         }
     }
 }

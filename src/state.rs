@@ -37,6 +37,7 @@ impl Ctx {
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Ctx, StartError> {
         let store = Store::connect(&config.database.url, config.database.max_connections).await.map_err(|e| fail("database")(&e))?;
         store.migrate().await.map_err(|e| fail("database migration")(&e))?;
+        store.sync_revocations(clock.now(), config.max_jwt_ttl()).await.map_err(|e| fail("revocations")(&e))?;
         let kek = Kek::load(config.keys.master_key.as_deref(), &config.keys.master_key_file, true).map_err(|e| fail("master key")(&e))?;
         let mut algs = vec![Alg::Es256, Alg::Rs256];
         if config.keys.eddsa {

@@ -142,6 +142,7 @@ impl MigrationTrait for Migration {
         m.create_index(index("grants", &["client_id"])).await?;
         m.create_index(index("grants", &["sid"])).await?;
         m.create_index(index("grants", &["expires_at"])).await?;
+        m.create_index(index("grants", &["revoked_at"])).await?;
 
         m.create_table(
             table("authorization_codes")
@@ -188,10 +189,12 @@ impl MigrationTrait for Migration {
             table("revoked_access_tokens")
                 .col(text_pk("jti"))
                 .col(time("expires_at"))
+                .col(time("revoked_at"))
                 .take(),
         )
         .await?;
         m.create_index(index("revoked_access_tokens", &["expires_at"])).await?;
+        m.create_index(index("revoked_access_tokens", &["revoked_at"])).await?;
 
         m.create_table(
             table("consents")

@@ -49,7 +49,7 @@ pub fn mint(ctx: &Ctx, client_id: &str, scope: &str, grant: Option<&GrantRecord>
         iss: ctx.config.issuer().to_string(),
         sub: grant.map_or_else(|| client_id.to_string(), |g| g.user_id.clone()),
         aud: ctx.config.issuer().to_string(),
-        exp: now + ctx.config.tokens.access_token_ttl,
+        exp: grant.map_or(i64::MAX, |g| g.expires_at).min(now + ctx.config.tokens.access_token_ttl),
         iat: now,
         jti: crypto::random_token(),
         client_id: client_id.to_string(),
@@ -82,7 +82,11 @@ pub fn verify(ctx: &Ctx, token: &str) -> Result<AccessClaims, OAuthError> {
     Ok(claims)
 }
 
-/// Not revoked, and its grant (if any) still live.
+/// Not revoked, its grant (if any) not revoked, and its client still registered.
+/// Grant expiry needs no check: a token never outlives its grant.
 pub async fn is_live(ctx: &Ctx, claims: &AccessClaims) -> Result<bool, OAuthError> {
-    Ok(ctx.store.access_token_live(&claims.jti, claims.gid.as_deref(), ctx.now()).await?)
+    if ctx.store.access_token_revoked(&claims.jti, claims.gid.as_deref()) {
+        return Ok(false);
+    }
+    Ok(ctx.clients.get(&claims.client_id).await?.is_some())
 }

@@ -33,7 +33,7 @@ pub async fn revoke(ctx: &Ctx, client: &Arc<Client>, params: &Params, meta: &Req
         if claims.client_id != client.id {
             return Err(not_yours());
         }
-        ctx.store.deny_access_token(&claims.jti, claims.exp).await?;
+        ctx.store.deny_access_token(&claims.jti, claims.exp, ctx.now()).await?;
         ctx.audit("access_token_revoked", meta, claims.gid.is_some().then_some(claims.sub.as_str()), Some(&client.id), json!({})).await;
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! rotated one is recognised as reuse (RFC 9700 §4.14.2) and revokes the family.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
 use super::entities::{refresh_tokens, users};
@@ -84,7 +84,7 @@ impl Store {
                 Ok(Rotation::Rotated)
             }
             _ => {
-                revoke(&self.write, &new.grant_id, "refresh_token_reuse", now).await?;
+                self.revoke_grant(&new.grant_id, "refresh_token_reuse", now).await?;
                 Ok(Rotation::Reused)
             }
         }
@@ -92,30 +92,32 @@ impl Store {
 
     /// Returns whether the grant was live until now.
     pub async fn revoke_grant(&self, id: &str, reason: &str, now: UnixTime) -> StoreResult<bool> {
-        revoke(&self.write, id, reason, now).await
+        Ok(self.revoke_where(Condition::all().add(Column::Id.eq(id)), reason, now).await? == 1)
     }
 
     /// Revokes the grants that live only as long as browser session `sid` (those
     /// without `offline_access`).
     pub async fn revoke_session_grants(&self, sid: &str, reason: &str, now: UnixTime) -> StoreResult<u64> {
-        let result = Entity::update_many()
-            .filter(Column::Sid.eq(sid))
-            .filter(Column::Offline.eq(false))
-            .filter(Column::RevokedAt.is_null())
-            .set(revocation(reason, now))
-            .exec(&self.write)
-            .await?;
-        Ok(result.rows_affected)
+        self.revoke_where(Condition::all().add(Column::Sid.eq(sid)).add(Column::Offline.eq(false)), reason, now).await
     }
 
     pub async fn revoke_user_grants(&self, user_id: &str, reason: &str, now: UnixTime) -> StoreResult<u64> {
-        let result = Entity::update_many()
-            .filter(Column::UserId.eq(user_id))
+        self.revoke_where(Condition::all().add(Column::UserId.eq(user_id)), reason, now).await
+    }
+
+    /// Revokes the live grants matching `which`, and tells the revocation mirror which
+    /// ones they were, so that their access tokens die at once.
+    async fn revoke_where(&self, which: Condition, reason: &str, now: UnixTime) -> StoreResult<u64> {
+        let revoked = Entity::update_many()
+            .filter(which)
             .filter(Column::RevokedAt.is_null())
-            .set(revocation(reason, now))
-            .exec(&self.write)
+            .set(grants::ActiveModel { revoked_at: Set(Some(now)), revoked_reason: Set(Some(reason.to_string())), ..Default::default() })
+            .exec_with_returning(&self.write)
             .await?;
-        Ok(result.rows_affected)
+        for grant in &revoked {
+            self.mirror_grant_revoked(&grant.id, now);
+        }
+        Ok(revoked.len() as u64)
     }
 }
 
@@ -127,16 +129,3 @@ fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, alias: &'static 
     }
 }
 
-fn revocation(reason: &str, now: UnixTime) -> grants::ActiveModel {
-    grants::ActiveModel { revoked_at: Set(Some(now)), revoked_reason: Set(Some(reason.to_string())), ..Default::default() }
-}
-
-async fn revoke(db: &impl sea_orm::ConnectionTrait, id: &str, reason: &str, now: UnixTime) -> StoreResult<bool> {
-    let result = Entity::update_many()
-        .filter(Column::Id.eq(id))
-        .filter(Column::RevokedAt.is_null())
-        .set(revocation(reason, now))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
-}

@@ -11,9 +11,9 @@ mod consents;
 mod entities;
 mod grants;
 mod maintenance;
+mod revocations;
 mod sessions;
 mod signing_keys;
-mod tokens;
 mod users;
 
 use std::time::Duration;
@@ -72,6 +72,7 @@ pub struct Store {
     /// spinning on the database lock.
     write: DatabaseConnection,
     audit: audit::AuditWriter,
+    revocations: std::sync::Arc<revocations::Mirror>,
 }
 
 impl Store {
@@ -84,7 +85,7 @@ impl Store {
             let read = Database::connect(sqlite_options(url, max_connections)).await?;
             let write = Database::connect(sqlite_options(url, 1)).await?;
             let audit = audit::AuditWriter::start(write.clone());
-            Ok(Store { read, write, audit })
+            Ok(Store { read, write, audit, revocations: Default::default() })
         } else {
             let mut options = ConnectOptions::new(url);
             options
@@ -94,7 +95,7 @@ impl Store {
                 .sqlx_logging(false);
             let pool = Database::connect(options).await?;
             let audit = audit::AuditWriter::start(pool.clone());
-            Ok(Store { read: pool.clone(), write: pool, audit })
+            Ok(Store { read: pool.clone(), write: pool, audit, revocations: Default::default() })
         }
     }
 

@@ -100,10 +100,30 @@ async fn users_are_added_listed_disabled_and_enabled() {
 
     let rp = Rp::web_like_client(&srv).await;
     let browser = srv.browser();
-    rp.sign_in(&srv, &browser, ("carol@example.com", "a perfectly long password"), &["email"]).await;
+    let signed = rp.sign_in(&srv, &browser, ("carol@example.com", "a perfectly long password"), &["email"]).await;
+    let access = crate::common::rp::access_token_of(&signed.tokens);
+    let introspect = |token: String| {
+        let srv = &srv;
+        async move {
+            let response = srv.post_form("/introspect", Some(("portal", crate::common::WEB_SECRET)), &[("token", &token)]).await;
+            response.json::<serde_json::Value>().await.unwrap()["active"] == true
+        }
+    };
+    assert!(introspect(access.clone()).await);
 
     let (code, _, _) = oneid(&srv, &["users", "disable", "carol@example.com"], None);
     assert_eq!(code, 0);
+    // Another process revoked the grant: the server learns it from the database within
+    // its sync interval (one second), without a restart.
+    let mut active = true;
+    for _ in 0..50 {
+        active = introspect(access.clone()).await;
+        if !active {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!active, "the access token of a disabled user is inactive");
     let silent = browser.open(&format!("{}&prompt=none", rp.start(&["email"]).url)).await;
     assert_eq!(crate::common::query(silent.left())["error"], "login_required", "disabling ended the session");
     let login = srv.browser().open(&rp.start(&["email"]).url).await;

@@ -26,6 +26,8 @@ fn user_tokens(
     refresh_token: Option<String>,
 ) -> Result<TokenResponse, OAuthError> {
     let access = access_token::mint(ctx, &client.id, &scopes.to_string(), Some(grant))?;
+    // Shorter than configured when the grant ends sooner.
+    let expires_in = access.claims.exp - access.claims.iat;
     let id_token = if scopes.contains(OPENID) {
         let authn = Authentication { auth_time: grant.auth_time, acr: &grant.acr, amr: &grant.amr, sid: grant.sid.as_deref() };
         Some(id_token::mint(ctx, client, user, scopes, &authn, nonce, &access.token)?)
@@ -35,7 +37,7 @@ fn user_tokens(
     Ok(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",
-        expires_in: ctx.config.tokens.access_token_ttl,
+        expires_in,
         scope: scopes.to_string(),
         refresh_token,
         id_token,
