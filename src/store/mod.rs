@@ -146,7 +146,8 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
-                .pragma("cache_size", "-8000")
+                // 2 MiB of page cache per connection; the OS caches the file too.
+                .pragma("cache_size", "-2000")
                 .pragma("temp_store", "memory")
         });
     options
