@@ -176,6 +176,7 @@ where
 {
     let ctx = open(config).await?;
     let result = command(&ctx).await;
+    ctx.mailer.flush().await;
     ctx.store.flush_audit().await;
     result
 }

@@ -10,6 +10,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::brands::BrandConfig;
+
 pub const DEFAULT_CONFIG_FILE: &str = "oneid.toml";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,9 +26,43 @@ pub struct Config {
     pub session: SessionConfig,
     pub hashing: HashingConfig,
     pub log: LogConfig,
+    pub mail: MailConfig,
+    pub accounts: AccountsConfig,
+    /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
+    pub brands: Vec<BrandConfig>,
     /// Clients declared here are created or updated at start, and removed when they
     /// disappear from the file.
     pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or
+    /// `smtps://...` (TLS). Unset: messages become `.eml` files in `outbox_dir` and
+    /// their links are logged.
+    pub smtp_url: Option<String>,
+    pub outbox_dir: PathBuf,
+    /// Attempts per message before it is given up (logged and counted).
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// Whether people may create accounts themselves.
+    pub registration: bool,
+    /// NIST SP 800-63B: at least 8; passwords up to `PASSWORD_MAX` characters are accepted.
+    pub password_min_length: usize,
+    pub activation_ttl: i64,
+    pub reset_ttl: i64,
+    pub email_change_ttl: i64,
+    /// Seconds before another activation email may be requested for the same account.
+    pub resend_cooldown: i64,
+    /// Leading zero bits the proof-of-work puzzle asks for (0 turns it off).
+    pub pow_difficulty: u32,
+    /// Shown next to "I accept the terms" on the registration form.
+    pub terms_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +176,9 @@ impl Default for Config {
             session: SessionConfig::default(),
             hashing: HashingConfig::default(),
             log: LogConfig::default(),
+            mail: MailConfig::default(),
+            accounts: AccountsConfig::default(),
+            brands: crate::brands::default_brands(),
             clients: Vec::new(),
         }
     }
@@ -181,6 +220,27 @@ impl Default for SessionConfig {
 impl Default for HashingConfig {
     fn default() -> Self {
         HashingConfig { concurrency: 0, queue: 256, memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig { smtp_url: None, outbox_dir: "data/outbox".into(), max_attempts: 5 }
+    }
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            registration: true,
+            password_min_length: 8,
+            activation_ttl: 86_400,
+            reset_ttl: 3600,
+            email_change_ttl: 86_400,
+            resend_cooldown: 60,
+            pow_difficulty: 16,
+            terms_url: None,
+        }
     }
 }
 
@@ -251,6 +311,10 @@ impl Config {
             ("tokens.refresh_reuse_grace", t.refresh_reuse_grace, 0, 60),
             ("tokens.authorization_request_ttl", t.authorization_request_ttl, 60, 86_400),
             ("session.ttl", self.session.ttl, 60, 400 * 86_400),
+            ("accounts.activation_ttl", self.accounts.activation_ttl, 300, 30 * 86_400),
+            ("accounts.reset_ttl", self.accounts.reset_ttl, 300, 86_400),
+            ("accounts.email_change_ttl", self.accounts.email_change_ttl, 300, 30 * 86_400),
+            ("accounts.resend_cooldown", self.accounts.resend_cooldown, 0, 86_400),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(format!("{name}: must be between {min} and {max} seconds, got {value}"));
@@ -271,8 +335,33 @@ impl Config {
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             problems.push(format!("log.level: {:?} is not a valid filter", self.log.level));
         }
+        if !(8..=64).contains(&self.accounts.password_min_length) {
+            problems.push("accounts.password_min_length: must be between 8 and 64".into());
+        }
+        if self.accounts.pow_difficulty > 24 {
+            problems.push("accounts.pow_difficulty: must be at most 24 bits (higher takes minutes on a phone)".into());
+        }
+        if self.mail.max_attempts == 0 {
+            problems.push("mail.max_attempts: must be at least 1".into());
+        }
+        if let Some(url) = &self.mail.smtp_url {
+            if crate::mail::smtp_transport(url).is_err() {
+                problems.push("mail.smtp_url: must be smtp://[user:password@]host[:port][?tls=required] or smtps://...".into());
+            }
+        }
+        if let Some(url) = &self.accounts.terms_url {
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                problems.push("accounts.terms_url: must be an http(s) URL".into());
+            }
+        }
+        problems.extend(crate::brands::validate(&self.brands));
         let mut ids = std::collections::HashSet::new();
         for client in &self.clients {
+            if let Some(brand) = &client.brand {
+                if !self.brands.iter().any(|b| &b.id == brand) {
+                    problems.push(format!("clients: client {:?} names brand {brand:?}, which is not declared", client.id));
+                }
+            }
             if !ids.insert(client.id.as_str()) {
                 problems.push(format!("clients: client id {:?} is declared twice", client.id));
             }

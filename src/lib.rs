@@ -3,16 +3,20 @@
 //! Layers, arrows pointing down: `http` (axum) → `protocol`, `auth`, `admin` (the rules)
 //! → `store` (sea-orm). Everything may use `keys`, `clock`, `config`, `crypto`.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod brands;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod keys;
+pub mod mail;
 pub mod paths;
 pub mod protocol;
 pub mod state;
@@ -37,7 +41,6 @@ const CODE_REPLAY_WINDOW: i64 = 3600;
 /// table match the clients declared in the config file (only the server does that, so
 /// an administrative command run with another configuration cannot remove them).
 pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
-    let templates = templates::Templates::new(&config.path_prefix()).map_err(|e| StartError(e.to_string()))?;
     let ctx = Ctx::open(config, clock).await?;
     protocol::client_metadata::sync_config_clients(&ctx.store, &ctx.config, ctx.now())
         .await
@@ -46,7 +49,7 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
     let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
     let csrf_key = ctx.kek.derive("csrf");
     let path_prefix = ctx.config.path_prefix();
-    Ok(AppState::new(Shared { ctx: Arc::new(ctx), templates, csrf_key, discovery, metrics: telemetry::metrics(), path_prefix }))
+    Ok(AppState::new(Shared { ctx: Arc::new(ctx), csrf_key, discovery, metrics: telemetry::metrics(), path_prefix }))
 }
 
 /// Serves on `listener` until `shutdown` completes, with the background work
@@ -60,6 +63,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown:
     refresh.abort();
     revocations.abort();
     cleanup.abort();
+    ctx.mailer.flush().await;
     ctx.store.flush_audit().await;
     result
 }

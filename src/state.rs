@@ -5,6 +5,9 @@
 use std::sync::Arc;
 
 use crate::auth::password::Hasher;
+use crate::brands::Brands;
+use crate::i18n::Catalogs;
+use crate::mail::Mailer;
 use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
 use crate::keys::kek::Kek;
@@ -21,6 +24,10 @@ pub struct Ctx {
     pub clients: Clients,
     pub hasher: Hasher,
     pub kek: Kek,
+    pub brands: Brands,
+    pub catalogs: Arc<Catalogs>,
+    pub templates: Arc<Templates>,
+    pub mailer: Mailer,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +54,12 @@ impl Ctx {
         let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
-        Ok(Ctx { config, store, clock, keys, clients, hasher, kek })
+        let catalogs = Arc::new(Catalogs::load().map_err(|e| fail("message catalogs")(&e))?);
+        let templates = Templates::new(&config.path_prefix(), config.issuer(), catalogs.clone()).map_err(|e| fail("templates")(&e))?;
+        let templates = Arc::new(templates);
+        let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;
+        let brands = Brands::new(&config.brands);
+        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer })
     }
 
     pub fn now(&self) -> UnixTime {
@@ -62,7 +74,6 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub ctx: Arc<Ctx>,
-    pub templates: Templates,
     /// HMAC key for CSRF tokens, derived from the key-encryption key so that every
     /// instance agrees.
     pub csrf_key: [u8; 32],

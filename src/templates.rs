@@ -1,24 +1,61 @@
-//! HTML templates (minijinja), compiled into the binary and loaded once, with strict
-//! undefined handling so a missing value is a bug, not an empty string.
+//! HTML and email templates (minijinja), compiled into the binary and loaded once,
+//! with strict undefined handling so a missing value is a bug, not an empty string.
+//! Text comes from the Fluent catalogs through `t("key", name=value)`, in the language
+//! the context's `lang` names.
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use std::sync::Arc;
+
+use minijinja::value::Kwargs;
+use minijinja::{Environment, State, UndefinedBehavior, Value};
+
+use crate::i18n::Catalogs;
 
 /// Every template, by name; the files live in `templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("notice.html", include_str!("../templates/notice.html")),
+    ("fields.html", include_str!("../templates/fields.html")),
+    ("password_toggle.html", include_str!("../templates/password_toggle.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login/password.html", include_str!("../templates/login/password.html")),
     ("login/consent.html", include_str!("../templates/login/consent.html")),
     ("login/form_post.html", include_str!("../templates/login/form_post.html")),
     ("logout/confirm.html", include_str!("../templates/logout/confirm.html")),
     ("logout/done.html", include_str!("../templates/logout/done.html")),
+    ("account/register.html", include_str!("../templates/account/register.html")),
+    ("account/email_form.html", include_str!("../templates/account/email_form.html")),
+    ("account/confirm_link.html", include_str!("../templates/account/confirm_link.html")),
+    ("account/reset.html", include_str!("../templates/account/reset.html")),
+    ("account/profile.html", include_str!("../templates/account/profile.html")),
+    ("account/password.html", include_str!("../templates/account/password.html")),
+    ("account/email.html", include_str!("../templates/account/email.html")),
+    ("account/delete.html", include_str!("../templates/account/delete.html")),
+    ("email/base.html", include_str!("../templates/email/base.html")),
+    ("email/base.txt", include_str!("../templates/email/base.txt")),
+    ("email/button.html", include_str!("../templates/email/button.html")),
+    ("email/activation.html", include_str!("../templates/email/activation.html")),
+    ("email/activation.txt", include_str!("../templates/email/activation.txt")),
+    ("email/already_registered.html", include_str!("../templates/email/already_registered.html")),
+    ("email/already_registered.txt", include_str!("../templates/email/already_registered.txt")),
+    ("email/password_reset.html", include_str!("../templates/email/password_reset.html")),
+    ("email/password_reset.txt", include_str!("../templates/email/password_reset.txt")),
+    ("email/password_changed.html", include_str!("../templates/email/password_changed.html")),
+    ("email/password_changed.txt", include_str!("../templates/email/password_changed.txt")),
+    ("email/email_change.html", include_str!("../templates/email/email_change.html")),
+    ("email/email_change.txt", include_str!("../templates/email/email_change.txt")),
+    ("email/email_changed.html", include_str!("../templates/email/email_changed.html")),
+    ("email/email_changed.txt", include_str!("../templates/email/email_changed.txt")),
+    ("email/account_deleted.html", include_str!("../templates/email/account_deleted.html")),
+    ("email/account_deleted.txt", include_str!("../templates/email/account_deleted.txt")),
 ];
 
 /// Files served under `/static/`: name, content type, bytes.
 pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("oneid.css", "text/css; charset=utf-8", include_bytes!("../templates/static/oneid.css")),
     ("form_post.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/form_post.js")),
+    ("password_toggle.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/password_toggle.js")),
+    ("pow.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/pow.js")),
 ];
 
 pub struct Templates {
@@ -33,14 +70,25 @@ pub struct TemplateError {
 }
 
 impl Templates {
-    /// `prefix` is the issuer's path, put before every link the pages make.
-    pub fn new(prefix: &str) -> Result<Templates, TemplateError> {
+    /// `prefix` is the issuer's path, put before every link the pages make; `issuer`
+    /// makes the absolute links of emails.
+    pub fn new(prefix: &str, issuer: &str, catalogs: Arc<Catalogs>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in TEMPLATES {
             env.add_template(name, source).map_err(|source| TemplateError { name: name.to_string(), source })?;
         }
         env.add_global("prefix", Value::from(prefix.to_string()));
+        env.add_global("issuer", Value::from(issuer.to_string()));
+        env.add_function("t", move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let lang = state.lookup("lang").and_then(|l| l.as_str().map(str::to_string)).unwrap_or_else(|| crate::i18n::DEFAULT.into());
+            let mut args = Vec::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                args.push((name, value.to_string()));
+            }
+            Ok(catalogs.message(&lang, key, &args))
+        });
         Ok(Templates { env })
     }
 
@@ -54,8 +102,32 @@ impl Templates {
 mod tests {
     use super::*;
 
+    fn catalogs() -> Arc<Catalogs> {
+        Arc::new(Catalogs::load().unwrap())
+    }
+
     #[test]
     fn every_template_compiles() {
-        Templates::new("").unwrap();
+        Templates::new("", "http://localhost", catalogs()).unwrap();
+    }
+
+    /// Every key a template asks for exists in the English catalog (and so, by the
+    /// i18n test, in every language).
+    #[test]
+    fn every_message_a_template_uses_exists() {
+        let keys = Catalogs::keys("en");
+        for (name, source) in TEMPLATES {
+            for (at, _) in source.match_indices("t(\"") {
+                // `t(` itself, not the end of another name such as `default(`.
+                if source[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let key = source[at + 3..].split('"').next().unwrap_or_default();
+                if key.ends_with('-') {
+                    continue; // a computed key (`"country-" ~ code`), checked where its list is
+                }
+                assert!(keys.iter().any(|k| k == key), "{name} uses {key:?}, which the catalogs lack");
+            }
+        }
     }
 }

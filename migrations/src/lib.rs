@@ -6,11 +6,13 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_init;
+mod m20261201_000001_accounts;
+mod schema;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_init::Migration)]
+        vec![Box::new(m20261123_000001_init::Migration), Box::new(m20261201_000001_accounts::Migration)]
     }
 }

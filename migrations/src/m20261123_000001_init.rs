@@ -4,45 +4,10 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::schema::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().not_null().take()
-}
-fn text_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().null().take()
-}
-fn time(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().take()
-}
-fn time_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().null().take()
-}
-fn flag(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).boolean().not_null().default(false).take()
-}
-fn text_pk(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().not_null().primary_key().take()
-}
-fn table(name: &'static str) -> TableCreateStatement {
-    Table::create().table(Alias::new(name)).take()
-}
-fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(format!("idx_{table}_{}", columns.join("_"))).table(Alias::new(table));
-    for column in columns {
-        index.col(Alias::new(*column));
-    }
-    index.take()
-}
-fn cascade(from: (&'static str, &'static str), to: (&'static str, &'static str)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(Alias::new(from.0), Alias::new(from.1))
-        .to(Alias::new(to.0), Alias::new(to.1))
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

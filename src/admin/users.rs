@@ -12,7 +12,7 @@ use crate::state::Ctx;
 use crate::store::{StoreError, User};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
-pub const MAX_PASSWORD_LEN: usize = 1024;
+pub const MAX_PASSWORD_LEN: usize = crate::auth::password_policy::PASSWORD_MAX;
 
 pub struct NewUser {
     pub email: String,
@@ -65,6 +65,9 @@ pub async fn create(ctx: &Ctx, new: NewUser, meta: &RequestMeta) -> Result<User,
         disabled: false,
         created_at: now,
         updated_at: now,
+        salutation: None,
+        country: None,
+        terms_accepted_at: None,
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}

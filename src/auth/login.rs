@@ -13,6 +13,9 @@ use super::password::HashError;
 pub enum LoginError {
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// The password was right, but the account waits for activation.
+    #[error("the account is not activated")]
+    NotActivated,
     #[error("too many logins in progress")]
     Busy,
     #[error("login failed: {0}")]
@@ -46,6 +49,10 @@ pub async fn with_password(ctx: &Ctx, email: &str, password: String, meta: &Requ
             return Err(LoginError::InvalidCredentials);
         }
     };
+    if !user.email_verified {
+        ctx.audit("login_failed", meta, Some(&user.id), None, json!({ "method": "password", "reason": "not_activated" })).await;
+        return Err(LoginError::NotActivated);
+    }
     if let Some(rehash) = checked.rehash {
         ctx.store.set_password_hash(&user.id, &rehash, ctx.now()).await.map_err(internal)?;
     }

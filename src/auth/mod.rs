@@ -1,7 +1,9 @@
 //! Proving who the user is: passwords, browser sessions, and how strongly a login was
-//! made (acr/amr).
+//! made (acr/amr), which new passwords are acceptable, and proof of work.
 
 pub mod acr;
 pub mod login;
 pub mod password;
 pub mod session;
+pub mod password_policy;
+pub mod pow;

@@ -57,6 +57,14 @@ pub async fn end_all(ctx: &Ctx, user_id: &str, reason: &'static str) -> Result<(
     Ok(())
 }
 
+/// Ends every session of a user but `keep_sid`, and revokes every grant that does not
+/// belong to that session (after a password change made in it).
+pub async fn end_others(ctx: &Ctx, user_id: &str, keep_sid: &str, reason: &'static str) -> Result<(), StoreError> {
+    ctx.store.delete_user_sessions_except(user_id, keep_sid).await?;
+    ctx.store.revoke_user_grants_except_session(user_id, keep_sid, reason, ctx.now()).await?;
+    Ok(())
+}
+
 pub fn amr_list(session: &SessionRecord) -> Vec<String> {
     session.amr.split_whitespace().map(str::to_string).collect()
 }

@@ -37,7 +37,7 @@ async fn authorize_get(State(s): State<AppState>, jar: CookieJar, QueryParams(pa
 async fn authorize_post(State(s): State<AppState>, form: Result<FormParams, BadForm>) -> Response {
     match form {
         Ok(FormParams(params)) => Redirect::to(&format!("{}?{}", s.url_path(paths::AUTHORIZE), params.to_query())).into_response(),
-        Err(e) => ErrorPage::bad_request(e.0).into_response(),
+        Err(_) => ErrorPage::unreadable_form().into_response(),
     }
 }
 
@@ -101,9 +101,9 @@ async fn resume_get(State(s): State<AppState>, jar: CookieJar, QueryParams(param
 
 /// "Cancel" on the login page: the client hears `access_denied`.
 async fn cancel_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
-    let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The form could not be read.").into_response() };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
-        return ErrorPage::forbidden("The form has expired.").into_response();
+        return ErrorPage::form_expired().into_response();
     }
     let Some(handle) = params.get("request").ok().flatten() else { return ErrorPage::expired().into_response() };
     match authorize::take_pending(s.ctx(), handle).await {

@@ -20,16 +20,18 @@ pub fn routes() -> Router<AppState> {
     Router::new().route(paths::CONSENT, get(consent_get).post(consent_post))
 }
 
-fn describe(scope: &str) -> String {
-    match scope {
-        "openid" => "Confirm who you are".into(),
-        "profile" => "See your name and preferred language".into(),
-        "email" => "See your email address".into(),
-        "phone" => "See your phone number".into(),
-        "address" => "See your postal address".into(),
-        "offline_access" => "Keep access while you are not using it, until you sign out of it or revoke it".into(),
-        other => format!("Use your account for: {other}"),
-    }
+/// The message key that describes a scope, and the scope itself for the generic one.
+fn describe(scope: &str) -> (&'static str, String) {
+    let key = match scope {
+        "openid" => "scope-openid",
+        "profile" => "scope-profile",
+        "email" => "scope-email",
+        "phone" => "scope-phone",
+        "address" => "scope-address",
+        "offline_access" => "scope-offline-access",
+        _ => "scope-other",
+    };
+    (key, scope.to_string())
 }
 
 async fn consent_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
@@ -52,24 +54,25 @@ async fn consent_get(State(s): State<AppState>, jar: CookieJar, QueryParams(para
         Ok(user) => user.map(|u| u.email).unwrap_or_default(),
         Err(e) => return ErrorPage::from(e).into_response(),
     };
-    let scopes: Vec<String> = request.scopes().names().into_iter().map(describe).collect();
+    let scopes: Vec<(&str, String)> = request.scopes().names().into_iter().map(describe).collect();
     let (jar, csrf) = csrf_token(&s, jar);
     let page = Page::new("login/consent.html")
         .with("client_name", &client.name)
-        .with("brand", &client.brand)
         .with("email", email)
         .with("scopes", scopes)
         .with("csrf", csrf)
         .with("request", handle)
         .form_target(&request.reply.redirect_uri);
+    let here = with_request(&s.url_path(paths::CONSENT), handle);
+    let page = super::login::flow_page(&s, page, &Some((client.clone(), request.clone())), here);
     (jar, page).into_response()
 }
 
 async fn consent_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
-    let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The form could not be read.").into_response() };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name| params.get(name).ok().flatten();
     if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::forbidden("The consent form has expired.").into_response();
+        return ErrorPage::form_expired().into_response();
     }
     let Some(handle) = field("request") else { return ErrorPage::expired().into_response() };
     let ctx = s.ctx();

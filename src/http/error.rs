@@ -81,60 +81,58 @@ pub fn no_store_json(body: &impl serde::Serialize) -> Response {
     }
 }
 
-/// An HTML error page: what happened and what the person can do about it.
+/// An HTML error page: what happened and what the person can do about it. Title,
+/// message and advice are message keys, shown in the page's language.
 pub struct ErrorPage {
     pub status: StatusCode,
     pub title: &'static str,
-    pub message: String,
+    pub message: &'static str,
     pub advice: &'static str,
+    /// A technical detail (English, from the protocol layer), shown small.
+    pub detail: Option<String>,
 }
 
 impl ErrorPage {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ErrorPage {
-            status: StatusCode::BAD_REQUEST,
-            title: "This sign-in request cannot be completed",
-            message: message.into(),
-            advice: "Go back to the application you came from and try again. If it keeps happening, contact the application's support.",
-        }
+    pub fn new(status: StatusCode, title: &'static str, message: &'static str, advice: &'static str) -> Self {
+        ErrorPage { status, title, message, advice, detail: None }
+    }
+
+    /// A sign-in request that cannot go on; `message` says why.
+    pub fn bad_request(message: &'static str) -> Self {
+        ErrorPage::new(StatusCode::BAD_REQUEST, "error-request-title", message, "error-request-advice")
     }
 
     pub fn expired() -> Self {
-        ErrorPage {
-            status: StatusCode::BAD_REQUEST,
-            title: "This sign-in link has expired",
-            message: "The sign-in you started is no longer valid: it took too long, or it was already completed.".into(),
-            advice: "Go back to the application you came from and sign in again.",
-        }
+        ErrorPage::new(StatusCode::BAD_REQUEST, "error-expired-title", "error-expired-message", "error-expired-advice")
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        ErrorPage {
-            status: StatusCode::FORBIDDEN,
-            title: "The form could not be accepted",
-            message: message.into(),
-            advice: "Reload the page and try again.",
-        }
+    /// A form without a valid CSRF token.
+    pub fn form_expired() -> Self {
+        ErrorPage::new(StatusCode::FORBIDDEN, "error-form-title", "error-form-message", "error-form-advice")
+    }
+
+    /// A form body that could not be read at all.
+    pub fn unreadable_form() -> Self {
+        ErrorPage::new(StatusCode::BAD_REQUEST, "error-form-title", "error-unreadable-message", "error-form-advice")
     }
 
     pub fn busy() -> Self {
-        ErrorPage {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            title: "Too busy right now",
-            message: "The service is handling a lot of sign-ins at the moment.".into(),
-            advice: "Wait a few seconds and try again.",
-        }
+        ErrorPage::new(StatusCode::SERVICE_UNAVAILABLE, "error-busy-title", "error-busy-message", "error-busy-advice")
+    }
+
+    pub fn not_found() -> Self {
+        ErrorPage::new(StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found-message", "error-not-found-advice")
     }
 
     /// Something failed on our side; the details are logged with the request id.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        ErrorPage {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            title: "Something went wrong",
-            message: "The service could not complete your request.".into(),
-            advice: "Try again in a moment.",
-        }
+        ErrorPage::new(StatusCode::INTERNAL_SERVER_ERROR, "error-internal-title", "error-internal-message", "error-internal-advice")
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 }
 
@@ -143,7 +141,7 @@ impl From<OAuthError> for ErrorPage {
         match e.code {
             ErrorCode::ServerError => ErrorPage::internal(e.description),
             ErrorCode::TemporarilyUnavailable => ErrorPage::busy(),
-            _ => ErrorPage::bad_request(e.description.to_string()),
+            _ => ErrorPage::bad_request("error-request-message").detail(e.description.to_string()),
         }
     }
 }
@@ -160,6 +158,7 @@ impl IntoResponse for ErrorPage {
             .with("title", self.title)
             .with("message", self.message)
             .with("advice", self.advice)
+            .with("detail", self.detail)
             .status(self.status);
         let mut response = page.into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {

@@ -17,14 +17,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn home_get(State(s): State<AppState>, jar: CookieJar) -> Response {
-    let email = match current_session(&s, &jar).await {
+    let user = match current_session(&s, &jar).await {
         Ok(Some(session)) => match s.ctx().store.user_by_id(&session.user_id).await {
-            Ok(user) => user.map(|u| u.email),
+            Ok(user) => user,
             Err(e) => return ErrorPage::from(e).into_response(),
         },
         Ok(None) => None,
         Err(e) => return ErrorPage::from(e).into_response(),
     };
     let (jar, csrf) = csrf_token(&s, jar);
-    (jar, Page::new("home.html").with("email", email).with("csrf", csrf)).into_response()
+    let page = Page::new("home.html")
+        .with("email", user.as_ref().map(|u| u.email.as_str()))
+        .with("csrf", csrf)
+        .user_lang(user.as_ref().and_then(|u| u.locale.as_deref()));
+    (jar, page).into_response()
 }

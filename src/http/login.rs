@@ -15,7 +15,9 @@ use crate::auth::{acr, session};
 use crate::paths;
 use crate::protocol::authorize::{self, AuthorizationRequest};
 use crate::protocol::clients::Client;
+use crate::audit::RequestMeta;
 use crate::state::AppState;
+use crate::store::User;
 
 use super::authorize::with_request;
 use super::error::ErrorPage;
@@ -28,7 +30,8 @@ pub fn routes() -> Router<AppState> {
 
 type Pending = Option<(Arc<Client>, AuthorizationRequest)>;
 
-async fn pending(s: &AppState, handle: Option<&str>) -> Result<Pending, ErrorPage> {
+/// The pending authorization request `handle` names; an error page when it is gone.
+pub async fn pending(s: &AppState, handle: Option<&str>) -> Result<Pending, ErrorPage> {
     let Some(handle) = handle else { return Ok(None) };
     match authorize::load_pending(s.ctx(), handle).await {
         Ok(Some(found)) => Ok(Some(found)),
@@ -37,20 +40,51 @@ async fn pending(s: &AppState, handle: Option<&str>) -> Result<Pending, ErrorPag
     }
 }
 
-fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, handle: Option<&str>, email: &str, error: Option<&str>) -> Response {
+/// Where to go after signing in without a pending request: a local path only.
+pub fn local_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control))
+}
+
+/// The page for `pending`: its client's brand and `ui_locales`, and a language switch
+/// that keeps the flow.
+pub fn flow_page(s: &AppState, page: Page, pending: &Pending, switch_to: String) -> Page {
+    let page = page.switch_url(switch_to);
+    match pending {
+        Some((client, request)) => page.brand(&client.brand).ui_locales(request.ui_locales.as_deref()),
+        None => page,
+    }
+    .with("registration", s.ctx().config.accounts.registration)
+}
+
+struct LoginForm<'a> {
+    handle: Option<&'a str>,
+    next: Option<&'a str>,
+    email: &'a str,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'_>) -> Response {
     let (jar, csrf) = csrf_token(s, jar);
+    let here = match (form.handle, form.next) {
+        (Some(handle), _) => with_request(&s.url_path(paths::LOGIN), handle),
+        (None, Some(next)) => super::pages::with_query(&s.url_path(paths::LOGIN), "next", next),
+        (None, None) => s.url_path(paths::LOGIN),
+    };
     let mut page = Page::new("login/password.html")
         .with("csrf", csrf)
-        .with("request", handle)
-        .with("email", email)
-        .with("error", error)
+        .with("request", form.handle)
+        .with("next", form.next)
+        .with("email", form.email)
+        .with("error", form.error)
+        .with("notice", form.notice)
         .with("client_name", pending.as_ref().map(|(c, _)| c.name.as_str()))
         .with("cancel_url", pending.as_ref().map(|_| s.url_path(paths::AUTHORIZE_CANCEL)));
-    if let Some((client, request)) = pending {
+    if let Some((_, request)) = pending {
         // The login form ends in a redirect to the client.
-        page = page.form_target(&request.reply.redirect_uri).with("brand", &client.brand);
+        page = page.form_target(&request.reply.redirect_uri);
     }
-    (jar, page).into_response()
+    (jar, flow_page(s, page, pending, here)).into_response()
 }
 
 async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
@@ -60,43 +94,54 @@ async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params
         Err(page) => return page.into_response(),
     };
     let hint = pending.as_ref().and_then(|(_, r)| r.login_hint.clone()).unwrap_or_default();
-    login_page(&s, jar, &pending, handle, &hint, None)
+    let notice = match params.get("notice").ok().flatten() {
+        Some("password-reset") => Some("reset-done-text"),
+        _ => None,
+    };
+    let next = local_next(params.get("next").ok().flatten());
+    login_page(&s, jar, &pending, LoginForm { handle, next, email: &hint, error: None, notice })
 }
 
 async fn login_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The sign-in form could not be read.").into_response() };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name| params.get(name).ok().flatten();
     let handle = field("request");
+    let next = local_next(field("next"));
     let pending = match pending(&s, handle).await {
         Ok(p) => p,
         Err(page) => return page.into_response(),
     };
     let email = field("email").unwrap_or("");
+    let again = |jar, error| login_page(&s, jar, &pending, LoginForm { handle, next, email, error: Some(error), notice: None });
     if !csrf_valid(&s, &jar, field("csrf")) {
-        return login_page(&s, jar, &pending, handle, email, Some("Your sign-in form expired. Please enter your details again."));
+        return again(jar, "login-error-form-expired");
     }
     let password = field("password").unwrap_or("").to_string();
     let user = match login::with_password(s.ctx(), email, password, &meta).await {
         Ok(user) => user,
-        Err(LoginError::InvalidCredentials) => {
-            return login_page(&s, jar, &pending, handle, email, Some("The email address or password is not correct."));
-        }
+        Err(LoginError::InvalidCredentials) => return again(jar, "login-error-credentials"),
+        Err(LoginError::NotActivated) => return again(jar, "login-error-not-activated"),
         Err(LoginError::Busy) => return ErrorPage::busy().into_response(),
         Err(LoginError::Internal(e)) => return ErrorPage::internal(e).into_response(),
     };
-    if let Ok(Some(previous)) = current_session(&s, &jar).await {
-        if let Err(e) = session::end(s.ctx(), &previous.sid, "replaced_by_login", &meta).await {
-            return ErrorPage::from(e).into_response();
-        }
+    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], &meta).await {
+        Ok(jar) => jar,
+        Err(page) => return page.into_response(),
+    };
+    let to = match (handle, next) {
+        (Some(handle), _) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
+        (None, Some(next)) => next.to_string(),
+        (None, None) => s.url_path(paths::HOME),
+    };
+    (jar, Redirect::to(&to)).into_response()
+}
+
+/// Starts a new browser session for `user` (the old one, if any, ends: no session
+/// fixation) and sets its cookie.
+pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
+    if let Ok(Some(previous)) = current_session(s, &jar).await {
+        session::end(s.ctx(), &previous.sid, "replaced_by_login", meta).await?;
     }
-    let started = match session::start(s.ctx(), &user, &[acr::AMR_PASSWORD], acr::SINGLE_FACTOR, &meta).await {
-        Ok(started) => started,
-        Err(e) => return ErrorPage::from(e).into_response(),
-    };
-    let jar = set_session_cookie(&s, jar, started.cookie_value);
-    let next = match handle {
-        Some(handle) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
-        None => s.url_path(paths::HOME),
-    };
-    (jar, Redirect::to(&next)).into_response()
+    let started = session::start(s.ctx(), user, amr, acr::SINGLE_FACTOR, meta).await?;
+    Ok(set_session_cookie(s, jar, started.cookie_value))
 }

@@ -27,12 +27,12 @@ async fn logout_get(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta,
 }
 
 async fn logout_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let Ok(FormParams(params)) = form else { return ErrorPage::bad_request("The sign-out form could not be read.").into_response() };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     // Our own confirmation form carries a CSRF token. A client's POST does not, and
     // comes cross-site without our SameSite=Lax session cookie: as a GET it gets it.
     match params.get("csrf").ok().flatten() {
         Some(token) if csrf_valid(&s, &jar, Some(token)) => logout(&s, jar, &params, true, &meta).await,
-        Some(_) => ErrorPage::forbidden("The sign-out form has expired.").into_response(),
+        Some(_) => ErrorPage::form_expired().into_response(),
         None => Redirect::to(&format!("{}?{}", s.url_path(paths::LOGOUT), params.to_query())).into_response(),
     }
 }
@@ -88,15 +88,12 @@ async fn confirm_page(s: &AppState, jar: CookieJar, request: &LogoutRequest, use
     if let Some(uri) = &request.redirect_uri {
         page = page.form_target(uri);
     }
+    if let Some(client) = &request.client {
+        page = page.brand(&client.brand);
+    }
     (jar, page).into_response()
 }
 
-fn sign_out_error(message: String) -> Response {
-    ErrorPage {
-        status: axum::http::StatusCode::BAD_REQUEST,
-        title: "The sign-out request cannot be completed",
-        message,
-        advice: "Return to the application and try again, or close your browser to end your session.",
-    }
-    .into_response()
+fn sign_out_error(message: &'static str) -> Response {
+    ErrorPage::new(axum::http::StatusCode::BAD_REQUEST, "error-logout-title", message, "error-logout-advice").into_response()
 }

@@ -21,6 +21,11 @@ use super::pages;
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
 const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO];
 const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
+/// Endpoints that answer with JSON or plain text only.
+const NO_PAGES: &[&str] = &[
+    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT,
+    paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
+];
 
 pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -28,10 +33,11 @@ pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> 
     let method = method_label(request.method());
     let cross_origin = CROSS_ORIGIN.contains(&route);
     let preflight = cross_origin && request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    // Only routes that can answer with a page pay for reading what pages need.
+    let page_request = (!NO_PAGES.contains(&route)).then(|| pages::PageRequest::of(&request));
     let mut response = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(request).await };
-    if let Some(page) = response.extensions_mut().remove::<pages::Page>() {
-        response = pages::render(&s, page, request_id.as_deref(), response);
+    if let (Some(page), Some(page_request)) = (response.extensions_mut().remove::<pages::Page>(), page_request) {
+        response = pages::render(&s, page, &page_request, response);
     }
     let headers = response.headers_mut();
     let defaults = [

@@ -73,13 +73,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found() -> Response {
-    ErrorPage {
-        status: StatusCode::NOT_FOUND,
-        title: "Page not found",
-        message: "There is nothing at this address.".into(),
-        advice: "Check the address, or go back to the application you came from.",
-    }
-    .into_response()
+    ErrorPage::not_found().into_response()
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.

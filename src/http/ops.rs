@@ -40,7 +40,11 @@ async fn metrics_get(State(s): State<AppState>) -> Response {
     }
 }
 
-async fn static_get(Path(file): Path<String>) -> Response {
+async fn static_get(State(s): State<AppState>, Path(file): Path<String>) -> Response {
+    // Each brand's colours: `brand-{id}.css`.
+    if let Some(css) = file.strip_prefix("brand-").and_then(|f| f.strip_suffix(".css")).and_then(|id| s.ctx().brands.style_sheet(id)) {
+        return ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], css.to_string()).into_response();
+    }
     match STATIC_FILES.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, bytes)) => {
             ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes).into_response()

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -28,11 +30,28 @@ pub struct Page {
     /// Origins (other than ours) that a form on the page may lead to, directly or
     /// through redirects: the client's redirect URI.
     form_targets: Vec<String>,
+    /// The brand of the client in play, if any.
+    brand: Option<String>,
+    /// Language hints in order: the client's `ui_locales`, the user's preference.
+    ui_locales: Option<String>,
+    user_lang: Option<String>,
+    /// Where the language switch leads (this page, by GET); the request's own URL
+    /// when it was a GET.
+    switch_url: Option<String>,
 }
 
 impl Page {
     pub fn new(template: &'static str) -> Page {
-        Page { template, values: BTreeMap::new(), status: StatusCode::OK, form_targets: Vec::new() }
+        Page {
+            template,
+            values: BTreeMap::new(),
+            status: StatusCode::OK,
+            form_targets: Vec::new(),
+            brand: None,
+            ui_locales: None,
+            user_lang: None,
+            switch_url: None,
+        }
     }
 
     pub fn with(mut self, name: &'static str, value: impl serde::Serialize) -> Page {
@@ -51,6 +70,26 @@ impl Page {
         }
         self
     }
+
+    pub fn brand(mut self, brand: &str) -> Page {
+        self.brand = Some(brand.to_string());
+        self
+    }
+
+    pub fn ui_locales(mut self, ui_locales: Option<&str>) -> Page {
+        self.ui_locales = ui_locales.map(str::to_string);
+        self
+    }
+
+    pub fn user_lang(mut self, lang: Option<&str>) -> Page {
+        self.user_lang = lang.map(str::to_string);
+        self
+    }
+
+    pub fn switch_url(mut self, url: String) -> Page {
+        self.switch_url = Some(url);
+        self
+    }
 }
 
 impl IntoResponse for Page {
@@ -62,14 +101,93 @@ impl IntoResponse for Page {
     }
 }
 
+/// What the request says about its language: the language switch (`?lang=`) or the
+/// cookie it set, and `Accept-Language`.
+#[derive(Debug, Clone, Default)]
+pub struct LangPrefs {
+    pub chosen: Option<String>,
+    /// `?lang=` named a supported language: remember it in the cookie.
+    pub switched: bool,
+    pub accept_language: Option<String>,
+}
+
+impl LangPrefs {
+    pub fn of(headers: &HeaderMap, uri: &Uri) -> LangPrefs {
+        let switched = query_param(uri, "lang").filter(|l| crate::i18n::supported(l).is_some());
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .map(|(_, value)| value.to_string());
+        LangPrefs {
+            switched: switched.is_some(),
+            chosen: switched.or(cookie),
+            accept_language: headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string),
+        }
+    }
+
+    /// The language, given the client's `ui_locales` and the user's preference.
+    pub fn resolve(&self, ui_locales: Option<&str>, user: Option<&str>) -> &'static str {
+        crate::i18n::choose(self.chosen.as_deref(), ui_locales, user, self.accept_language.as_deref())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LangPrefs {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(LangPrefs::of(&parts.headers, &parts.uri))
+    }
+}
+
+fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// What the request says about how to show a page: taken by the response layer
+/// before the handler runs, and only on routes that can answer with a page.
+pub struct PageRequest {
+    pub request_id: Option<String>,
+    pub lang: LangPrefs,
+    /// `?brand=`, carried by links in emails.
+    pub brand: Option<String>,
+    /// The request's path and query, when it was a GET.
+    pub get_url: Option<String>,
+}
+
+impl PageRequest {
+    pub fn of(request: &axum::extract::Request) -> PageRequest {
+        PageRequest {
+            request_id: request.headers().get(super::middleware::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_string),
+            lang: LangPrefs::of(request.headers(), request.uri()),
+            brand: query_param(request.uri(), "brand"),
+            get_url: (request.method() == axum::http::Method::GET)
+                .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+                .flatten(),
+        }
+    }
+}
+
+const LANG_COOKIE: &str = "oneid_lang";
+
 /// Renders the `Page` a handler returned into `response` (whose status and cookies it
-/// keeps), with what every page shares and the headers every page needs.
-pub fn render(state: &AppState, page: Page, request_id: Option<&str>, mut response: Response) -> Response {
+/// keeps), in the chosen language and brand, with the headers every page needs.
+pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response: Response) -> Response {
+    let ctx = state.ctx();
+    let lang = request.lang.resolve(page.ui_locales.as_deref(), page.user_lang.as_deref());
+    let brand = ctx.brands.get(page.brand.as_deref().or(request.brand.as_deref()));
+    let switch_base = page.switch_url.as_deref().or(request.get_url.as_deref());
+    let languages: Vec<(&str, &str, Option<String>)> =
+        crate::i18n::LANGUAGES.iter().map(|(code, name)| (*code, *name, switch_base.map(|url| with_query(url, "lang", code)))).collect();
     let mut values = page.values;
-    values.entry("request_id").or_insert_with(|| Value::from(request_id));
-    values.entry("brand_name").or_insert_with(|| Value::from("oneid"));
-    values.entry("lang").or_insert_with(|| Value::from("en"));
-    let html = match state.templates.render(page.template, Value::from(values)) {
+    values.entry("request_id").or_insert_with(|| Value::from(request.request_id.clone()));
+    values.insert("lang", Value::from(lang));
+    values.insert("brand", Value::from(minijinja::value::Serde(brand)));
+    values.insert("languages", Value::from(minijinja::value::Serde(&languages)));
+    let html = match ctx.templates.render(page.template, Value::from(values)) {
         Ok(html) => html,
         Err(e) => {
             tracing::error!(error = %e, "page could not be rendered");
@@ -84,10 +202,33 @@ pub fn render(state: &AppState, page: Page, request_id: Option<&str>, mut respon
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang));
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
+    if request.lang.switched {
+        // Not a secret, so no `__Host-` prefix: the name stays the same on every issuer.
+        let cookie = Cookie::build((LANG_COOKIE, lang))
+            .http_only(true)
+            .secure(ctx.config.is_https())
+            .same_site(SameSite::Lax)
+            .path("/")
+            .max_age(time::Duration::days(365))
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
     response
+}
+
+/// `url` with the query parameter `name` set to `value` (replacing an earlier one).
+pub fn with_query(url: &str, name: &str, value: &str) -> String {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    serializer.extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != name));
+    serializer.append_pair(name, value);
+    format!("{path}?{}", serializer.finish())
 }
 
 /// The CSP source for where a URI points: its origin, or its scheme for a native app.

@@ -106,8 +106,9 @@ impl ReplyTo {
 /// Why an authorization request failed.
 #[derive(Debug)]
 pub enum AuthorizeError {
-    /// The client or redirect URI is not verified: tell the user, never redirect.
-    Untrusted(String),
+    /// The client or redirect URI is not verified: tell the user (the message key says
+    /// what is wrong), never redirect.
+    Untrusted(&'static str),
     /// Tell the client, at its verified redirect URI.
     Client(ReplyTo, OAuthError),
 }
@@ -122,26 +123,29 @@ pub enum Next {
 
 /// RFC 6749 §4.1.1 and OIDC Core §3.1.2.1–2.
 pub async fn validate(ctx: &Ctx, params: &Params) -> Result<(Arc<Client>, AuthorizationRequest), AuthorizeError> {
-    let untrusted = |m: &str| AuthorizeError::Untrusted(m.to_string());
+    let untrusted = AuthorizeError::Untrusted;
     let client_id = params
         .get("client_id")
-        .map_err(|_| untrusted("The request names more than one application (client_id is repeated)."))?
-        .ok_or_else(|| untrusted("The request does not say which application it comes from (client_id is missing)."))?;
+        .map_err(|_| untrusted("error-client-id-repeated"))?
+        .ok_or_else(|| untrusted("error-client-id-missing"))?;
     let client = ctx
         .clients
         .get(client_id)
         .await
-        .map_err(|e| untrusted(&OAuthError::server_error(e).description))?
-        .ok_or_else(|| untrusted("The application that sent you here is not registered with this identity provider."))?;
+        .map_err(|e| {
+            tracing::error!(error = %e, "client lookup failed");
+            untrusted("error-internal-message")
+        })?
+        .ok_or_else(|| untrusted("error-unknown-client"))?;
     let given_uri = params
         .get("redirect_uri")
-        .map_err(|_| untrusted("The request names more than one return address (redirect_uri is repeated)."))?;
+        .map_err(|_| untrusted("error-redirect-uri-repeated"))?;
     let asks_openid = params.get("scope").ok().flatten().is_some_and(|s| s.split(' ').any(|v| v == OPENID));
     let redirect_uri = match given_uri {
         Some(uri) if client.has_redirect_uri(uri) => uri.to_string(),
-        Some(_) => return Err(untrusted("The return address in the request is not registered for this application.")),
+        Some(_) => return Err(untrusted("error-redirect-uri-unregistered")),
         None if client.redirect_uris.len() == 1 && !asks_openid => client.redirect_uris[0].clone(),
-        None => return Err(untrusted("The request does not say where to return to (redirect_uri is missing).")),
+        None => return Err(untrusted("error-redirect-uri-missing")),
     };
 
     // From here on errors go back to the client.

@@ -19,19 +19,19 @@ pub struct LogoutRequest {
     pub state: Option<String>,
 }
 
-/// Checks the request; an error is a message for the person, never a redirect.
-pub async fn validate(ctx: &Ctx, params: &Params) -> Result<LogoutRequest, String> {
-    if let Some(name) = params.repeated() {
-        return Err(format!("The sign-out request is malformed (parameter {name} is repeated)."));
+/// Checks the request; an error is a message (key) for the person, never a redirect.
+pub async fn validate(ctx: &Ctx, params: &Params) -> Result<LogoutRequest, &'static str> {
+    if params.repeated().is_some() {
+        return Err("error-logout-malformed");
     }
     let get = |name| params.get(name).ok().flatten();
     let hint = match get("id_token_hint") {
-        Some(token) => Some(id_token::parse_hint(ctx, token).ok_or("The application's sign-out request could not be verified.")?),
+        Some(token) => Some(id_token::parse_hint(ctx, token).ok_or("error-logout-hint")?),
         None => None,
     };
     let client_id = match (get("client_id"), &hint) {
         (Some(id), Some(h)) if !h.audiences.iter().any(|a| a == id) => {
-            return Err("The sign-out request names an application that the ID token was not issued to.".into());
+            return Err("error-logout-audience");
         }
         (Some(id), _) => Some(id.to_string()),
         (None, Some(h)) if h.audiences.len() == 1 => Some(h.audiences[0].clone()),
@@ -42,15 +42,15 @@ pub async fn validate(ctx: &Ctx, params: &Params) -> Result<LogoutRequest, Strin
             ctx.clients
                 .get(id)
                 .await
-                .map_err(|_| "The sign-out request could not be processed; try again later.")?
-                .ok_or("The application that sent you here is not registered with this identity provider.")?,
+                .map_err(|_| "error-internal-message")?
+                .ok_or("error-unknown-client")?,
         ),
         None => None,
     };
     // Without a known client the redirect cannot be verified, so it is ignored (§3).
     let redirect_uri = match (get("post_logout_redirect_uri"), &client) {
         (Some(uri), Some(c)) if c.has_post_logout_redirect_uri(uri) => Some(uri.to_string()),
-        (Some(_), Some(_)) => return Err("The return address in the sign-out request is not registered for this application.".into()),
+        (Some(_), Some(_)) => return Err("error-logout-redirect"),
         _ => None,
     };
     let state = redirect_uri.as_ref().and(get("state")).map(str::to_string);

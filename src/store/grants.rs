@@ -105,6 +105,11 @@ impl Store {
         self.revoke_where(Condition::all().add(Column::UserId.eq(user_id)), reason, now).await
     }
 
+    pub async fn revoke_user_grants_except_session(&self, user_id: &str, keep_sid: &str, reason: &str, now: UnixTime) -> StoreResult<u64> {
+        let other = Condition::any().add(Column::Sid.ne(keep_sid)).add(Column::Sid.is_null());
+        self.revoke_where(Condition::all().add(Column::UserId.eq(user_id)).add(other), reason, now).await
+    }
+
     /// Revokes the live grants matching `which`, and tells the revocation mirror which
     /// ones they were, so that their access tokens die at once.
     async fn revoke_where(&self, which: Condition, reason: &str, now: UnixTime) -> StoreResult<u64> {

@@ -4,7 +4,9 @@
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::entities::{authorization_codes, authorization_requests, browser_sessions, grants, refresh_tokens, revoked_access_tokens};
+use super::entities::{
+    authorization_codes, authorization_requests, browser_sessions, grants, one_time_tokens, refresh_tokens, revoked_access_tokens, spent_challenges,
+};
 use super::{Store, StoreResult};
 use crate::clock::UnixTime;
 
@@ -21,6 +23,8 @@ impl Store {
         total += self.delete_batches(refresh_tokens::Entity, refresh_tokens::Column::TokenHash, refresh_tokens::Column::ExpiresAt, now).await?;
         total += self.delete_batches(grants::Entity, grants::Column::Id, grants::Column::ExpiresAt, now).await?;
         total += self.delete_batches(revoked_access_tokens::Entity, revoked_access_tokens::Column::Jti, revoked_access_tokens::Column::ExpiresAt, now).await?;
+        total += self.delete_batches(one_time_tokens::Entity, one_time_tokens::Column::TokenHash, one_time_tokens::Column::ExpiresAt, now).await?;
+        total += self.delete_batches(spent_challenges::Entity, spent_challenges::Column::Id, spent_challenges::Column::ExpiresAt, now).await?;
         Ok(total)
     }
 

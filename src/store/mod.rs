@@ -9,8 +9,10 @@ mod clients;
 mod codes;
 mod consents;
 mod entities;
+mod export;
 mod grants;
 mod maintenance;
+mod one_time_tokens;
 mod revocations;
 mod sessions;
 mod signing_keys;
@@ -27,6 +29,7 @@ use sea_orm::{
 
 pub use audit::AuditEvent;
 pub use codes::Redemption;
+pub use export::UserData;
 pub use entities::audit_events::Model as AuditRecord;
 pub use entities::authorization_codes::Model as CodeRecord;
 pub use entities::authorization_requests::Model as AuthRequestRecord;
@@ -34,6 +37,7 @@ pub use entities::browser_sessions::Model as SessionRecord;
 pub use entities::clients::Model as ClientRecord;
 pub use entities::consents::Model as ConsentRecord;
 pub use entities::grants::Model as GrantRecord;
+pub use entities::one_time_tokens::Model as OneTimeTokenRecord;
 pub use entities::refresh_tokens::Model as RefreshTokenRecord;
 pub use entities::signing_keys::Model as SigningKeyRecord;
 pub use entities::users::Model as User;

@@ -33,4 +33,9 @@ impl Store {
         let deleted = Entity::delete_many().filter(Column::UserId.eq(user_id)).exec_with_returning(&self.write).await?;
         Ok(deleted.into_iter().map(|s| s.sid).collect())
     }
+
+    pub async fn delete_user_sessions_except(&self, user_id: &str, keep_sid: &str) -> StoreResult<()> {
+        Entity::delete_many().filter(Column::UserId.eq(user_id)).filter(Column::Sid.ne(keep_sid)).exec(&self.write).await?;
+        Ok(())
+    }
 }

@@ -40,6 +40,69 @@ impl Store {
         Ok(result.rows_affected == 1)
     }
 
+    /// Writes the profile fields of `user` (names, language, phone, address, country,
+    /// salutation); the email address and credentials change through their own paths.
+    pub async fn update_profile(&self, user: &User, now: UnixTime) -> StoreResult<()> {
+        Entity::update_many()
+            .filter(Column::Id.eq(&user.id))
+            .set(users::ActiveModel {
+                salutation: Set(user.salutation.clone()),
+                given_name: Set(user.given_name.clone()),
+                family_name: Set(user.family_name.clone()),
+                locale: Set(user.locale.clone()),
+                country: Set(user.country.clone()),
+                phone_number: Set(user.phone_number.clone()),
+                phone_number_verified: Set(user.phone_number_verified),
+                address: Set(user.address.clone()),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Overwrites an account that was never activated with a new registration.
+    pub async fn replace_unverified_user(&self, user: &User) -> StoreResult<()> {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let model = user.clone().into_active_model().reset_all();
+        Entity::update_many().set(model).filter(Column::Id.eq(&user.id)).filter(Column::EmailVerified.eq(false)).exec(&self.write).await?;
+        Ok(())
+    }
+
+    /// Marks the address verified (activation). Returns whether the user exists.
+    pub async fn verify_email(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
+        let result = Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .set(users::ActiveModel { email_verified: Set(true), updated_at: Set(now), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Moves the account to a new, verified address; `Conflict` when it is taken.
+    pub async fn set_email(&self, id: &str, email: &str, now: UnixTime) -> StoreResult<()> {
+        Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .set(users::ActiveModel { email: Set(email.to_string()), email_verified: Set(true), updated_at: Set(now), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the account; its sessions, grants, tokens, consents and links go with it
+    /// (foreign keys cascade), and its audit events keep only the pseudonymous id.
+    pub async fn delete_user(&self, id: &str) -> StoreResult<bool> {
+        use super::entities::audit_events;
+        audit_events::Entity::update_many()
+            .filter(audit_events::Column::UserId.eq(id))
+            .set(audit_events::ActiveModel { ip: Set(None), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        let result = Entity::delete_by_id(id).exec(&self.write).await?;
+        Ok(result.rows_affected == 1)
+    }
+
     /// Replaces a password hash, for example with one made with newer parameters.
     pub async fn set_password_hash(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<()> {
         Entity::update_many()

@@ -132,5 +132,5 @@ async fn a_stale_sign_in_shows_an_expired_page() {
     srv.clock.advance(31 * 60);
     let late = browser.submit_login(&login, crate::common::ALICE.0, crate::common::ALICE.1).await;
     assert_eq!(late.status(), 400);
-    assert!(late.body().contains("This sign-in link has expired"), "{}", late.body());
+    assert!(late.body().contains("This link has expired"), "{}", late.body());
 }

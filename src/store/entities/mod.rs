@@ -11,3 +11,5 @@ pub mod revoked_access_tokens;
 pub mod consents;
 pub mod signing_keys;
 pub mod audit_events;
+pub mod one_time_tokens;
+pub mod spent_challenges;

@@ -17,6 +17,11 @@ pub struct Model {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `ms`, `mr` or `mx`.
+    pub salutation: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the country of residence.
+    pub country: Option<String>,
+    pub terms_accepted_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

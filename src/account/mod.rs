@@ -1,0 +1,92 @@
+//! Accounts (F10–F15): registration and activation, forgotten passwords, the profile,
+//! email changes, export and deletion. Each operation checks its input field by field,
+//! stores what it must, and sends its emails through the background mailer, so a mail
+//! problem never undoes or loses what the person entered.
+
+pub mod deletion;
+pub mod fields;
+pub mod links;
+pub mod profile;
+pub mod recovery;
+pub mod registration;
+
+use minijinja::Value;
+
+use crate::auth::password::HashError;
+use crate::mail::Mail;
+use crate::state::Ctx;
+use crate::store::{StoreError, User};
+
+use fields::FieldErrors;
+use links::Detail;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Problems to show next to the fields.
+    #[error("the form has problems: {0:?}")]
+    Fields(FieldErrors),
+    #[error("too many password checks in progress")]
+    Busy,
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        AccountError::Internal(e.to_string())
+    }
+}
+
+impl From<HashError> for AccountError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => AccountError::Busy,
+            HashError::Failed(e) => AccountError::Internal(e),
+        }
+    }
+}
+
+impl AccountError {
+    fn field(name: &'static str, message: &'static str) -> AccountError {
+        AccountError::Fields(FieldErrors::from([(name, message)]))
+    }
+}
+
+/// Where the person is coming from: the brand and language of their pages, and the
+/// sign-in they started, to continue after an emailed link.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub brand: &'a str,
+    pub lang: &'a str,
+    pub request: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    fn detail(&self) -> Detail {
+        Detail { brand: self.brand.to_string(), lang: self.lang.to_string(), request: self.request.map(str::to_string), new_email: None }
+    }
+}
+
+/// The name an email greets the user with.
+fn greeting_name(user: &User) -> Option<String> {
+    user.given_name.clone()
+}
+
+/// Queues `template` for `to`; a failure to queue is logged, not returned: the change
+/// that caused the mail is already stored, and the person can ask for it again.
+fn send(ctx: &Ctx, to: &str, detail: &Detail, template: &'static str, name: Option<String>, link: Option<String>, extra: &[(&'static str, &str)]) {
+    let brand = ctx.brands.get(Some(&detail.brand));
+    let mut values = vec![("name", Value::from(name)), ("link", Value::from(link.clone()))];
+    values.extend(extra.iter().map(|(k, v)| (*k, Value::from(*v))));
+    let mail = Mail { to, brand, lang: &detail.lang, template, values, link };
+    if let Err(e) = ctx.mailer.send(mail) {
+        tracing::error!(template, error = %e, "mail not queued");
+    }
+}
+
+/// The user's own language for mail that is not a reply to a page (notifications).
+fn user_detail(ctx: &Ctx, user: &User, brand: &str) -> Detail {
+    let lang = crate::i18n::choose(None, None, user.locale.as_deref(), None);
+    let brand = if ctx.brands.exists(brand) { brand } else { crate::brands::DEFAULT_BRAND };
+    Detail { brand: brand.to_string(), lang: lang.to_string(), request: None, new_email: None }
+}
