@@ -109,11 +109,11 @@ impl Mailer {
         let mut values: Vec<(&str, Value)> = mail.values.clone();
         values.push(("lang", Value::from(mail.lang)));
         values.push(("brand", Value::from(minijinja::value::Serde(mail.brand))));
-        let context = Value::from_iter(values);
+        let context = Value::from(values.into_iter().collect::<std::collections::BTreeMap<_, _>>());
         let html = self.templates.render(&format!("email/{}.html", mail.template), context.clone()).map_err(|e| compose(e.to_string()))?;
         let text = self.templates.render(&format!("email/{}.txt", mail.template), context).map_err(|e| compose(e.to_string()))?;
         let subject_args = [("brand", mail.brand.name.clone())];
-        let subject = self.catalogs.message(mail.lang, &format!("email-{}-subject", mail.template), &subject_args);
+        let subject = self.catalogs.message(mail.lang, &format!("email-{}-subject", mail.template.replace('_', "-")), &subject_args);
         let from: Mailbox = mail.brand.mail_from.parse().map_err(|e: lettre::address::AddressError| compose(e.to_string()))?;
         let to: Mailbox = mail.to.parse().map_err(|e: lettre::address::AddressError| compose(e.to_string()))?;
         Message::builder()

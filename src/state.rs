@@ -55,7 +55,7 @@ impl Ctx {
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
         let catalogs = Arc::new(Catalogs::load().map_err(|e| fail("message catalogs")(&e))?);
-        let templates = Templates::new(&config.path_prefix(), config.issuer(), catalogs.clone()).map_err(|e| fail("templates")(&e))?;
+        let templates = Templates::new(&config.path_prefix(), config.issuer(), config.accounts.password_min_length, catalogs.clone()).map_err(|e| fail("templates")(&e))?;
         let templates = Arc::new(templates);
         let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;
         let brands = Brands::new(&config.brands);

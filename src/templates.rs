@@ -72,7 +72,7 @@ pub struct TemplateError {
 impl Templates {
     /// `prefix` is the issuer's path, put before every link the pages make; `issuer`
     /// makes the absolute links of emails.
-    pub fn new(prefix: &str, issuer: &str, catalogs: Arc<Catalogs>) -> Result<Templates, TemplateError> {
+    pub fn new(prefix: &str, issuer: &str, password_min: usize, catalogs: Arc<Catalogs>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in TEMPLATES {
@@ -80,6 +80,8 @@ impl Templates {
         }
         env.add_global("prefix", Value::from(prefix.to_string()));
         env.add_global("issuer", Value::from(issuer.to_string()));
+        env.add_global("min_password", Value::from(password_min));
+        env.add_global("max_password", Value::from(crate::auth::password_policy::PASSWORD_MAX));
         env.add_function("t", move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
             let lang = state.lookup("lang").and_then(|l| l.as_str().map(str::to_string)).unwrap_or_else(|| crate::i18n::DEFAULT.into());
             let mut args = Vec::new();
@@ -108,7 +110,7 @@ mod tests {
 
     #[test]
     fn every_template_compiles() {
-        Templates::new("", "http://localhost", catalogs()).unwrap();
+        Templates::new("", "http://localhost", 8, catalogs()).unwrap();
     }
 
     /// Every key a template asks for exists in the English catalog (and so, by the

@@ -4,6 +4,7 @@
 mod common;
 
 mod it {
+    mod accounts;
     mod authorize_errors;
     mod cli;
     mod tokens;

@@ -16,7 +16,7 @@ use super::links::{self, Detail, Purpose};
 use super::recovery::{check_new_password, notify};
 use super::{AccountError, Origin, greeting_name, send};
 
-pub async fn update<'a>(ctx: &Ctx, user: &User, field: &dyn Fn(&str) -> Option<&'a str>, meta: &RequestMeta) -> Result<User, AccountError> {
+pub async fn update<'a>(ctx: &Ctx, user: &User, field: &(dyn Fn(&str) -> Option<&'a str> + Sync), meta: &RequestMeta) -> Result<User, AccountError> {
     let mut errors = FieldErrors::new();
     let profile = fields::profile(field, &mut errors);
     if !errors.is_empty() {

@@ -24,7 +24,7 @@ pub struct Form<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub terms_accepted: bool,
-    pub field: &'a dyn Fn(&str) -> Option<&'a str>,
+    pub field: &'a (dyn Fn(&str) -> Option<&'a str> + Sync),
 }
 
 /// Checks the form and registers the account, or tells an existing owner. Either way

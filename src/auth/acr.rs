@@ -10,3 +10,6 @@ pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR];
 
 /// RFC 8176 method: password.
 pub const AMR_PASSWORD: &str = "pwd";
+
+/// RFC 8176 method: a one-time password, here a single-use link sent by email.
+pub const AMR_OTP: &str = "otp";

@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route(paths::LOGIN, get(login_get).post(login_post))
 }
 
-type Pending = Option<(Arc<Client>, AuthorizationRequest)>;
+pub type Pending = Option<(Arc<Client>, AuthorizationRequest)>;
 
 /// The pending authorization request `handle` names; an error page when it is gone.
 pub async fn pending(s: &AppState, handle: Option<&str>) -> Result<Pending, ErrorPage> {

@@ -1,6 +1,7 @@
 //! HTTP: the only module that knows axum. Each file owns the routes of one part of
 //! the protocol; this one puts them together with the layers every request passes.
 
+mod account;
 mod authorize;
 mod consent;
 mod discovery;
@@ -12,6 +13,8 @@ mod logout;
 mod middleware;
 mod ops;
 mod pages;
+mod recovery;
+mod register;
 mod token;
 mod userinfo;
 
@@ -48,6 +51,9 @@ pub fn router(state: AppState) -> Router {
         .merge(token::routes())
         .merge(userinfo::routes())
         .merge(home::routes())
+        .merge(register::routes())
+        .merge(recovery::routes())
+        .merge(account::routes())
         .merge(ops::routes());
     let prefix = &state.path_prefix;
     let app = if prefix.is_empty() {

@@ -70,6 +70,29 @@ pub fn hidden(body: &str, name: &str) -> Option<String> {
     Some(html_unescape(&body[start..end]))
 }
 
+/// The hidden fields of the form whose action ends with `action`, as a browser
+/// would send them.
+pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
+    let form = body
+        .split("<form")
+        .skip(1)
+        .find(|f| f.split('>').next().is_some_and(|tag| html_unescape(tag).contains(&format!("{action}\""))))
+        .unwrap_or_else(|| panic!("no form to {action} in:\n{body}"));
+    let form = form.split("</form>").next().unwrap_or_default();
+    form.split("<input")
+        .skip(1)
+        .filter(|input| input.contains("type=\"hidden\""))
+        .filter_map(|input| {
+            let attr = |name: &str| {
+                let marker = format!("{name}=\"");
+                let start = input.find(&marker)? + marker.len();
+                Some(html_unescape(&input[start..start + input[start..].find('"')?]))
+            };
+            Some((attr("name")?, attr("value").unwrap_or_default()))
+        })
+        .collect()
+}
+
 pub fn html_unescape(text: &str) -> String {
     text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#x2f;", "/").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
@@ -118,6 +141,23 @@ impl Browser {
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Landing {
         let response = self.client.post(self.absolute(path)).form(form).send().await.expect("POST");
         self.follow(response).await
+    }
+
+    /// Submits the form to `action` shown on `page`: its hidden fields, a solved
+    /// proof of work when it asks for one, and `fields`.
+    pub async fn submit(&self, page: &Landing, action: &str, fields: &[(&str, &str)]) -> Landing {
+        let mut form = form_fields(page.body(), action);
+        if let Some((_, challenge)) = form.iter().find(|(k, _)| k == "pow_challenge").cloned() {
+            let nonce = oneid::auth::pow::solve(&challenge);
+            form.retain(|(k, _)| k != "pow_nonce");
+            form.push(("pow_nonce".into(), nonce));
+        }
+        for (name, value) in fields {
+            form.retain(|(k, _)| k != name);
+            form.push((name.to_string(), value.to_string()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(action, &form).await
     }
 
     /// Submits the login form shown on `page`.

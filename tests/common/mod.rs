@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod rp;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -40,6 +41,8 @@ pub struct TestServer {
     pub clock: Arc<TestClock>,
     pub state: AppState,
     pub backend: Backend,
+    /// Receives every email the server sends.
+    pub mail: smtp::SmtpSink,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     postgres_db: Option<(String, String)>,
     _dir: tempfile::TempDir,
@@ -75,7 +78,9 @@ pub fn test_clients() -> Vec<ClientConfig> {
     service.redirect_uris = vec![];
     service.grant_types = Some(vec!["client_credentials".into()]);
     service.scopes = Some(vec!["messages:read".into(), "messages:write".into()]);
-    vec![web, web_rs, mobile, first_party, service]
+    let mut mini = client("mini-portal", Some(WEB_SECRET), None, "https://mini.example.com/callback");
+    mini.brand = Some("mini".into());
+    vec![web, web_rs, mobile, first_party, service, mini]
 }
 
 impl TestServer {
@@ -111,6 +116,11 @@ impl TestServer {
         config.keys.master_key_file = dir.path().join("master.key");
         config.clients = test_clients();
         config.log.format = "text".into();
+        let mail = smtp::SmtpSink::start().await;
+        config.mail.smtp_url = Some(mail.url());
+        config.mail.outbox_dir = dir.path().join("outbox");
+        // A real puzzle, small enough for unoptimised test builds.
+        config.accounts.pow_difficulty = 8;
         let postgres_db = match backend {
             Backend::Sqlite => {
                 config.database.url = format!("sqlite://{}", dir.path().join("oneid.db").display());
@@ -131,7 +141,7 @@ impl TestServer {
             let _ = rx.await;
         }));
         let issuer = state.ctx().config.issuer().to_string();
-        let server = TestServer { issuer, clock, state, backend, shutdown: Some(tx), postgres_db, _dir: dir };
+        let server = TestServer { issuer, clock, state, backend, mail, shutdown: Some(tx), postgres_db, _dir: dir };
         server.add_user(ALICE.0, ALICE.1).await;
         server.add_user(BOB.0, BOB.1).await;
         eprintln!("test server on {:?} at {}", backend, server.issuer);

@@ -1,0 +1,263 @@
+//! `/account`: the signed-in person's own pages, on the same browser session as every
+//! sign-in to a relying party. Without a session they go through the login page and
+//! come back.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+
+use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
+use crate::account::{AccountError, Origin, deletion, profile};
+use crate::paths;
+use crate::state::AppState;
+use crate::store::{SessionRecord, User};
+
+use super::error::ErrorPage;
+use super::extract::{BadForm, FormParams, Meta, QueryParams};
+use super::pages::{LangPrefs, Page, clear_session_cookie, csrf_token, csrf_valid, current_session, with_query};
+use super::register::{confirm_link_page, echoed, notice};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::ACCOUNT, get(account_get).post(account_post))
+        .route(paths::ACCOUNT_PASSWORD, get(password_get).post(password_post))
+        .route(paths::ACCOUNT_EMAIL, get(email_get).post(email_post))
+        .route(paths::ACCOUNT_EMAIL_CONFIRM, get(email_confirm_get).post(email_confirm_post))
+        .route(paths::ACCOUNT_EXPORT, get(export_get))
+        .route(paths::ACCOUNT_DELETE, get(delete_get).post(delete_post))
+}
+
+/// The session and its user, or the response that sends the person to sign in first.
+async fn signed_in(s: &AppState, jar: &CookieJar, back_to: &str) -> Result<(SessionRecord, User), Response> {
+    let session = current_session(s, jar).await.map_err(|e| ErrorPage::from(e).into_response())?;
+    let user = match &session {
+        Some(session) => s.ctx().store.user_by_id(&session.user_id).await.map_err(|e| ErrorPage::from(e).into_response())?,
+        None => None,
+    };
+    match (session, user) {
+        (Some(session), Some(user)) if !user.disabled => Ok((session, user)),
+        _ => Err(Redirect::to(&with_query(&s.url_path(paths::LOGIN), "next", &s.url_path(back_to))).into_response()),
+    }
+}
+
+fn failed(e: AccountError) -> Response {
+    match e {
+        AccountError::Busy => ErrorPage::busy().into_response(),
+        AccountError::Internal(e) => ErrorPage::internal(e).into_response(),
+        AccountError::Fields(_) => ErrorPage::unreadable_form().into_response(),
+    }
+}
+
+/// A page of the account, in the user's language unless they switched.
+fn account_page(s: &AppState, jar: CookieJar, template: &'static str, user: &User, brand: Option<&str>, errors: FieldErrors) -> (CookieJar, Page) {
+    let (jar, csrf) = csrf_token(s, jar);
+    let mut page = Page::new(template)
+        .with("csrf", csrf)
+        .with("email", &user.email)
+        .with("errors", errors)
+        .with("values", BTreeMap::<&str, String>::new())
+        .user_lang(user.locale.as_deref());
+    if let Some(brand) = brand {
+        page = page.brand(brand);
+    }
+    (jar, page)
+}
+
+fn profile_values(user: &User) -> BTreeMap<&'static str, String> {
+    let (street, postal_code, locality) = address_parts(user.address.as_deref());
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    BTreeMap::from([
+        ("salutation", text(&user.salutation)),
+        ("given_name", text(&user.given_name)),
+        ("family_name", text(&user.family_name)),
+        ("country", text(&user.country)),
+        ("locale", text(&user.locale)),
+        ("phone_number", text(&user.phone_number)),
+        ("street_address", street),
+        ("postal_code", postal_code),
+        ("locality", locality),
+    ])
+}
+
+fn profile_page(s: &AppState, jar: CookieJar, user: &User, values: BTreeMap<&'static str, String>, errors: FieldErrors, notice: Option<&'static str>) -> Response {
+    let (jar, page) = account_page(s, jar, "account/profile.html", user, None, errors);
+    (jar, page.with("values", values).with("countries", COUNTRIES).with("notice", notice)).into_response()
+}
+
+async fn account_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let notice = match params.get("notice").ok().flatten() {
+        Some("saved") => Some("account-saved"),
+        Some("activated") => Some("activated-notice"),
+        Some("password-changed") => Some("password-changed-notice"),
+        Some("email-changed") => Some("email-changed-notice"),
+        _ => None,
+    };
+    profile_page(&s, jar, &user, profile_values(&user), FieldErrors::new(), notice)
+}
+
+async fn account_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return ErrorPage::form_expired().into_response();
+    }
+    match profile::update(s.ctx(), &user, &field, &meta).await {
+        Ok(_) => Redirect::to(&format!("{}?notice=saved", s.url_path(paths::ACCOUNT))).into_response(),
+        Err(AccountError::Fields(errors)) => profile_page(&s, jar, &user, echoed(&params), errors, None),
+        Err(e) => failed(e),
+    }
+}
+
+async fn password_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match signed_in(&s, &jar, paths::ACCOUNT_PASSWORD).await {
+        Ok((_, user)) => account_page(&s, jar, "account/password.html", &user, None, FieldErrors::new()).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn password_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (session, user) = match signed_in(&s, &jar, paths::ACCOUNT_PASSWORD).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let brand = s.ctx().brands.get(field("brand")).id.clone();
+    let (current, new) = (field("current_password").unwrap_or(""), field("password").unwrap_or(""));
+    match profile::change_password(s.ctx(), &user, current, new, &session.sid, &brand, &meta).await {
+        Ok(()) => Redirect::to(&format!("{}?notice=password-changed", s.url_path(paths::ACCOUNT))).into_response(),
+        Err(AccountError::Fields(errors)) => account_page(&s, jar, "account/password.html", &user, field("brand"), errors).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+async fn email_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match signed_in(&s, &jar, paths::ACCOUNT_EMAIL).await {
+        Ok((_, user)) => account_page(&s, jar, "account/email.html", &user, None, FieldErrors::new()).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn email_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT_EMAIL).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let brand = s.ctx().brands.get(field("brand")).id.as_str();
+    let origin = Origin { brand, lang: lang.resolve(None, user.locale.as_deref()), request: None };
+    let (new_email, current) = (field("email").unwrap_or(""), field("current_password").unwrap_or(""));
+    match profile::request_email_change(s.ctx(), &user, new_email, current, origin, &meta).await {
+        Ok(new_email) => {
+            let page = notice("email-change-title", "email-change-sent")
+                .with("email", new_email)
+                .with("next_url", s.url_path(paths::ACCOUNT))
+                .with("next_text", "back-to-account")
+                .user_lang(user.locale.as_deref());
+            page.brand(brand).into_response()
+        }
+        Err(AccountError::Fields(errors)) => {
+            let (jar, page) = account_page(&s, jar, "account/email.html", &user, Some(brand), errors);
+            (jar, page.with("values", echoed(&params))).into_response()
+        }
+        Err(e) => failed(e),
+    }
+}
+
+fn email_change_invalid() -> Response {
+    notice("email-change-invalid-title", "email-change-invalid-text").status(StatusCode::BAD_REQUEST).into_response()
+}
+
+async fn email_confirm_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let Some(token) = params.get("token").ok().flatten() else { return email_change_invalid() };
+    match profile::email_change_pending(s.ctx(), token).await {
+        Ok(true) => confirm_link_page(&s, jar, "email-change-title", "email-email-change-button", paths::ACCOUNT_EMAIL_CONFIRM, token),
+        Ok(false) => email_change_invalid(),
+        Err(e) => failed(e),
+    }
+}
+
+async fn email_confirm_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let Some(token) = params.get("token").ok().flatten() else { return email_change_invalid() };
+    match profile::confirm_email_change(s.ctx(), token, &meta).await {
+        Ok(Some(user)) => notice("email-change-title", "email-changed-notice")
+            .with("email", &user.email)
+            .with("next_url", s.url_path(paths::ACCOUNT))
+            .with("next_text", "back-to-account")
+            .user_lang(user.locale.as_deref())
+            .into_response(),
+        Ok(None) => email_change_invalid(),
+        Err(e) => failed(e),
+    }
+}
+
+async fn export_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT_EXPORT).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match deletion::export(s.ctx(), &user).await {
+        Ok(data) => {
+            let body = serde_json::to_vec_pretty(&data).unwrap_or_default();
+            let headers = [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"my-data.json\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ];
+            (headers, body).into_response()
+        }
+        Err(e) => failed(e),
+    }
+}
+
+async fn delete_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match signed_in(&s, &jar, paths::ACCOUNT_DELETE).await {
+        Ok((_, user)) => account_page(&s, jar, "account/delete.html", &user, None, FieldErrors::new()).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn delete_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT_DELETE).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let brand = s.ctx().brands.get(field("brand")).id.clone();
+    match deletion::delete(s.ctx(), &user, field("current_password").unwrap_or(""), &brand, &meta).await {
+        Ok(()) => {
+            let jar = clear_session_cookie(&s, jar);
+            (jar, notice("deleted-title", "deleted-text").brand(&brand).user_lang(user.locale.as_deref())).into_response()
+        }
+        Err(AccountError::Fields(errors)) => account_page(&s, jar, "account/delete.html", &user, Some(&brand), errors).into_response(),
+        Err(e) => failed(e),
+    }
+}

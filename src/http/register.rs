@@ -1,0 +1,269 @@
+//! Registration pages: the form ("Register now" on the login page), the activation
+//! link's page, and "send a new activation email". Each keeps the sign-in the person
+//! started, so that after activation they land back in it.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+
+use crate::account::fields::{COUNTRIES, FieldErrors};
+use crate::account::{AccountError, Origin, registration};
+use crate::auth::{acr, pow};
+use crate::paths;
+use crate::protocol::authorize;
+use crate::protocol::params::Params;
+use crate::state::AppState;
+
+use super::authorize::with_request;
+use super::error::ErrorPage;
+use super::extract::{BadForm, FormParams, Meta, QueryParams};
+use super::login::{Pending, flow_page, pending, start_session};
+use super::pages::{LangPrefs, Page, csrf_token, csrf_valid};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::REGISTER, get(register_get).post(register_post))
+        .route(paths::ACTIVATE, get(activate_get).post(activate_post))
+        .route(paths::RESEND_ACTIVATION, get(resend_get).post(resend_post))
+}
+
+/// Fields a form may echo back; never a password, token or CSRF value.
+const ECHOED: &[&str] = &[
+    "email", "salutation", "given_name", "family_name", "country", "locale", "phone_number", "street_address", "postal_code", "locality", "terms",
+];
+
+pub fn echoed(params: &Params) -> BTreeMap<&'static str, String> {
+    ECHOED.iter().filter_map(|name| params.get(name).ok().flatten().map(|v| (*name, v.to_string()))).collect()
+}
+
+/// The brand and language the person sees, as the flow's `Origin`.
+pub fn origin<'a>(s: &'a AppState, pending: &'a Pending, form_brand: Option<&'a str>, lang: &LangPrefs, handle: Option<&'a str>) -> Origin<'a> {
+    let brand = match pending {
+        Some((client, _)) => client.brand.as_str(),
+        None => s.ctx().brands.get(form_brand).id.as_str(),
+    };
+    let ui_locales = pending.as_ref().and_then(|(_, r)| r.ui_locales.as_deref());
+    Origin { brand, lang: lang.resolve(ui_locales, None), request: handle }
+}
+
+pub struct FormState<'a> {
+    pub handle: Option<&'a str>,
+    /// The brand to show when no client is in play (from the form or the link).
+    pub brand: Option<&'a str>,
+    pub values: BTreeMap<&'static str, String>,
+    pub errors: FieldErrors,
+}
+
+impl<'a> FormState<'a> {
+    pub fn empty(handle: Option<&'a str>) -> FormState<'a> {
+        FormState { handle, brand: None, values: BTreeMap::new(), errors: FieldErrors::new() }
+    }
+}
+
+fn register_page(s: &AppState, jar: CookieJar, pending: &Pending, form: FormState<'_>) -> Response {
+    let FormState { handle, brand, values, errors } = form;
+    let (jar, csrf) = csrf_token(s, jar);
+    let ctx = s.ctx();
+    let mut page = Page::new("account/register.html")
+        .with("csrf", csrf)
+        .with("request", handle)
+        .with("pow_challenge", pow::issue(ctx))
+        .with("countries", COUNTRIES)
+        .with("terms_url", &ctx.config.accounts.terms_url)
+        .with("values", values)
+        .with("errors", errors);
+    if let Some(brand) = brand {
+        page = page.brand(brand);
+    }
+    let here = handle.map_or_else(|| s.url_path(paths::REGISTER), |h| with_request(&s.url_path(paths::REGISTER), h));
+    (jar, flow_page(s, page, pending, here)).into_response()
+}
+
+fn registration_closed() -> Response {
+    ErrorPage::new(axum::http::StatusCode::FORBIDDEN, "register-title", "register-closed", "error-request-advice").into_response()
+}
+
+async fn register_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    if !s.ctx().config.accounts.registration {
+        return registration_closed();
+    }
+    let handle = params.get("request").ok().flatten();
+    match pending(&s, handle).await {
+        Ok(pending) => register_page(&s, jar, &pending, FormState::empty(handle)),
+        Err(page) => page.into_response(),
+    }
+}
+
+async fn register_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    if !s.ctx().config.accounts.registration {
+        return registration_closed();
+    }
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    let handle = field("request");
+    let pending = match pending(&s, handle).await {
+        Ok(p) => p,
+        Err(page) => return page.into_response(),
+    };
+    let again = |jar, errors| register_page(&s, jar, &pending, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return again(jar, FieldErrors::from([("pow", "error-form-message")]));
+    }
+    if let Err(e) = pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await {
+        return match e {
+            pow::PowError::Rejected => again(jar, FieldErrors::from([("pow", "pow-failed")])),
+            pow::PowError::Store(e) => ErrorPage::from(e).into_response(),
+        };
+    }
+    let origin = origin(&s, &pending, field("brand"), &lang, handle);
+    let email = field("email").unwrap_or("");
+    let form = registration::Form { email, password: field("password").unwrap_or(""), terms_accepted: field("terms") == Some("accepted"), field: &field };
+    match registration::register(s.ctx(), form, origin, &meta).await {
+        Ok(()) => {
+            let resend = handle.map_or_else(|| s.url_path(paths::RESEND_ACTIVATION), |h| with_request(&s.url_path(paths::RESEND_ACTIVATION), h));
+            let page = notice("registered-title", "registered-text")
+                .with("email", crate::auth::login::normalize_email(email))
+                .with("extra", "registered-no-email")
+                .with("extra_link", resend)
+                .with("extra_link_text", "login-resend-activation");
+            flow_page(&s, page.brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response()
+        }
+        Err(AccountError::Fields(errors)) => again(jar, errors),
+        Err(AccountError::Busy) => ErrorPage::busy().into_response(),
+        Err(AccountError::Internal(e)) => ErrorPage::internal(e).into_response(),
+    }
+}
+
+/// A page that tells the person something, with optional extra line and button.
+pub fn notice(title: &'static str, text: &'static str) -> Page {
+    Page::new("notice.html")
+        .with("title", title)
+        .with("text", text)
+        .with("extra", None::<&str>)
+        .with("extra_link", None::<&str>)
+        .with("extra_link_text", None::<&str>)
+        .with("next_url", None::<&str>)
+        .with("next_text", None::<&str>)
+}
+
+/// The page an emailed link opens: a button that uses it (mail scanners that open
+/// links must not).
+pub fn confirm_link_page(s: &AppState, jar: CookieJar, title: &'static str, button: &'static str, action: &str, token: &str) -> Response {
+    let (jar, csrf) = csrf_token(s, jar);
+    let page = Page::new("account/confirm_link.html")
+        .with("title", title)
+        .with("button", button)
+        .with("action", s.url_path(action))
+        .with("token", token)
+        .with("csrf", csrf);
+    (jar, page).into_response()
+}
+
+fn activation_invalid(s: &AppState) -> Response {
+    notice("activation-invalid-title", "activation-invalid-text")
+        .with("next_url", s.url_path(paths::RESEND_ACTIVATION))
+        .with("next_text", "resend-title")
+        .status(axum::http::StatusCode::BAD_REQUEST)
+        .into_response()
+}
+
+async fn activate_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let Some(token) = params.get("token").ok().flatten() else { return activation_invalid(&s) };
+    match registration::activation_pending(s.ctx(), token).await {
+        Ok(true) => confirm_link_page(&s, jar, "activate-title", "email-activation-button", paths::ACTIVATE, token),
+        Ok(false) => activation_invalid(&s),
+        Err(e) => ErrorPage::internal(e).into_response(),
+    }
+}
+
+async fn activate_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let Some(token) = params.get("token").ok().flatten() else { return activation_invalid(&s) };
+    let activated = match registration::activate(s.ctx(), token, &meta).await {
+        Ok(Some(activated)) => activated,
+        Ok(None) => return activation_invalid(&s),
+        Err(e) => return ErrorPage::internal(e).into_response(),
+    };
+    // The emailed link is a one-time secret sent to the address: a one-time password.
+    let jar = match start_session(&s, jar, &activated.user, &[acr::AMR_OTP], &meta).await {
+        Ok(jar) => jar,
+        Err(page) => return page.into_response(),
+    };
+    let resume = match activated.request.as_deref() {
+        Some(handle) => authorize::load_pending(s.ctx(), handle).await.ok().flatten().map(|_| handle),
+        None => None,
+    };
+    let to = match resume {
+        Some(handle) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
+        None => format!("{}?notice=activated", s.url_path(paths::ACCOUNT)),
+    };
+    (jar, Redirect::to(&to)).into_response()
+}
+
+/// The one-field email form (resend activation, forgotten password).
+pub fn email_form(s: &AppState, jar: CookieJar, pending: &Pending, kind: EmailForm, form: FormState<'_>) -> Response {
+    let FormState { handle, brand, values, errors } = form;
+    let (jar, csrf) = csrf_token(s, jar);
+    let (title, intro, submit, path) = match kind {
+        EmailForm::Resend => ("resend-title", "resend-intro", "resend-submit", paths::RESEND_ACTIVATION),
+        EmailForm::Forgot => ("forgot-title", "forgot-intro", "forgot-submit", paths::PASSWORD_FORGOT),
+    };
+    let mut page = Page::new("account/email_form.html")
+        .with("title", title)
+        .with("intro", intro)
+        .with("submit", submit)
+        .with("action", s.url_path(path))
+        .with("csrf", csrf)
+        .with("request", handle)
+        .with("pow_challenge", pow::issue(s.ctx()))
+        .with("values", values)
+        .with("errors", errors);
+    if let Some(brand) = brand {
+        page = page.brand(brand);
+    }
+    let here = handle.map_or_else(|| s.url_path(path), |h| with_request(&s.url_path(path), h));
+    (jar, flow_page(s, page, pending, here)).into_response()
+}
+
+#[derive(Clone, Copy)]
+pub enum EmailForm {
+    Resend,
+    Forgot,
+}
+
+async fn resend_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let handle = params.get("request").ok().flatten();
+    match pending(&s, handle).await {
+        Ok(pending) => email_form(&s, jar, &pending, EmailForm::Resend, FormState::empty(handle)),
+        Err(page) => page.into_response(),
+    }
+}
+
+async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    let handle = field("request");
+    let pending = match pending(&s, handle).await {
+        Ok(p) => p,
+        Err(page) => return page.into_response(),
+    };
+    let again = |jar, errors| email_form(&s, jar, &pending, EmailForm::Resend, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return again(jar, FieldErrors::from([("pow", "error-form-message")]));
+    }
+    if pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await.is_err() {
+        return again(jar, FieldErrors::from([("pow", "pow-failed")]));
+    }
+    let origin = origin(&s, &pending, field("brand"), &lang, handle);
+    match registration::resend(s.ctx(), field("email").unwrap_or(""), origin, &meta).await {
+        Ok(()) => flow_page(&s, notice("resend-title", "resend-sent").brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response(),
+        Err(e) => ErrorPage::internal(e).into_response(),
+    }
+}
