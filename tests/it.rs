@@ -6,6 +6,7 @@ mod common;
 mod it {
     mod accounts;
     mod authorize_errors;
+    mod browser;
     mod cli;
     mod tokens;
     mod flows;

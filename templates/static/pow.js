@@ -75,7 +75,9 @@
         }
         setTimeout(slice, 0);
       };
-      slice();
+      // Never inside this submit event: a form cannot be submitted again while its
+      // submit event is being dispatched.
+      setTimeout(slice, 0);
     });
   }
 })();

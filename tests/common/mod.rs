@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod rp;
 pub mod smtp;
+pub mod webdriver;
 
 use std::sync::Arc;
 
@@ -80,7 +81,9 @@ pub fn test_clients() -> Vec<ClientConfig> {
     service.scopes = Some(vec!["messages:read".into(), "messages:write".into()]);
     let mut mini = client("mini-portal", Some(WEB_SECRET), None, "https://mini.example.com/callback");
     mini.brand = Some("mini".into());
-    vec![web, web_rs, mobile, first_party, service, mini]
+    let mut bmw = client("bmw-portal", Some(WEB_SECRET), None, "https://bmw.example.com/callback");
+    bmw.brand = Some("bmw".into());
+    vec![web, web_rs, mobile, first_party, service, mini, bmw]
 }
 
 impl TestServer {

@@ -304,8 +304,10 @@ async fn pages_and_emails_wear_the_clients_brand_and_language() {
     assert!(register_page.body().contains("<html lang=\"de\">"), "the choice is remembered");
     assert!(register_page.body().contains(&catalogs.message("de", "country-FR", &[])));
 
-    register(&browser, &register_page, CAROL, &[("locale", "de")]).await;
+    register(&browser, &register_page, CAROL, &[("locale", "de"), ("given_name", "Zoë \"Z\" O'Neil & Co")]).await;
     let mail = srv.mail.wait_for(CAROL, 1).await;
+    assert!(mail.html().contains("Zoë &quot;Z&quot; O&#x27;Neil &amp; Co"), "names are escaped in HTML mail: {}", mail.html());
+    assert!(mail.text().contains("Zoë \"Z\" O'Neil & Co"), "and plain in text mail");
     assert_eq!(mail.subject(), catalogs.message("de", "email-activation-subject", &[("brand", "MINI ID".into())]));
     assert!(mail.header("from").unwrap().contains("no-reply@mini.example.com"));
     let link = mail.link(&format!("{}/register/activate", srv.issuer));

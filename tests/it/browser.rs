@@ -1,0 +1,71 @@
+//! The account flow in a real browser (headless Debian chromium): a person follows a
+//! relying party's sign-in, registers (the page's proof of work runs in the browser),
+//! activates from the email and lands back at the client, logged in, once per brand.
+//! Screenshots go to `target/screenshots/` as test artifacts.
+
+use crate::common::rp::Rp;
+use crate::common::webdriver::{self, Chrome};
+use crate::common::{Backend, TestServer, WEB_SECRET};
+
+#[tokio::test]
+async fn registration_activation_and_return_to_the_client_in_chromium() {
+    if !webdriver::available() {
+        return;
+    }
+    // WebAuthn and secure-context APIs want a host name, not an IP literal.
+    let srv = TestServer::start_with(Backend::Sqlite, |c| c.issuer = format!("http://localhost:{}", c.bind.port())).await;
+    for (client, brand, lang, email) in [
+        ("mini-portal", "MINI", "fr", "marie.dupont@example.com"),
+        ("bmw-portal", "BMW", "de", "jonas.weber@example.com"),
+    ] {
+        // A new person on a new browser (fresh profile, no session).
+        let chrome = Chrome::start().await;
+        let redirect = format!("https://{}.example.com/callback", brand.to_lowercase());
+        let rp = Rp::new(&srv, client, Some(WEB_SECRET), &redirect).await;
+        let pending = rp.start(&["profile", "email"]);
+        chrome.open(&format!("{}&ui_locales={lang}", pending.url)).await;
+        let login = chrome.source().await;
+        assert!(login.contains(&format!("lang=\"{lang}\"")) && login.contains(&format!(">{brand}</header>")), "{login}");
+        chrome.screenshot(&format!("login-{}", brand.to_lowercase())).await;
+
+        chrome.click("a[href^=\"/register\"]").await;
+        chrome.wait_for_url(|u| u.contains("/register")).await;
+        chrome.type_into("#email", email).await;
+        chrome.type_into("#password", "lanterns drift over quiet harbours").await;
+        chrome.click("button.toggle-password").await;
+        assert!(chrome.source().await.contains("aria-pressed=\"true\""), "show/hide password works");
+        chrome.type_into("#given_name", "Marie-Zoë").await;
+        chrome.type_into("#family_name", "Dupont-Weber").await;
+        chrome.select("#country", "FR").await;
+        chrome.click("#terms").await;
+        chrome.screenshot(&format!("register-{}", brand.to_lowercase())).await;
+        chrome.click("form[action=\"/register\"] button[type=submit]").await;
+        // The proof of work runs, then the form is sent.
+        let mut sent = String::new();
+        for _ in 0..200 {
+            sent = chrome.source().await;
+            if sent.contains(email) && sent.contains("role=\"status\"") && !sent.contains("id=\"pow-error\"") && !sent.contains("form action=\"/register\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(sent.contains(email), "the confirmation page names the address: {sent}");
+
+        let mail = srv.mail.wait_for(email, 1).await;
+        let link = mail.link(&format!("{}/register/activate", srv.issuer));
+        chrome.open(&link).await;
+        chrome.click("form button[type=submit]").await;
+        chrome.wait_for_url(|u| u.contains("/consent")).await;
+        chrome.screenshot(&format!("consent-{}", brand.to_lowercase())).await;
+        chrome.click("button[value=allow]").await;
+        let landed = chrome.wait_for_url(|u| u.starts_with(&redirect)).await;
+
+        let code = rp.code_from(&pending, &landed, &srv.issuer);
+        let tokens = rp.exchange(&code, pending.verifier).await.expect("code exchange");
+        let claims = rp.verify_id_token(&tokens, &pending.nonce);
+        assert_eq!(claims.email().map(|e| e.as_str()), Some(email));
+        let info = rp.userinfo(&tokens).await.expect("userinfo");
+        assert_eq!(info.given_name().and_then(|n| n.get(None)).map(|n| n.as_str()), Some("Marie-Zoë"));
+        assert_eq!(info.locale().map(|l| l.as_str()), Some(lang), "the page's language became the preferred one");
+    }
+}
