@@ -189,7 +189,7 @@ async fn serve(config: Config) -> Result<(), AppError> {
     let issuer = state.ctx().config.issuer().to_string();
     tracing::info!(%bind, %issuer, "oneid is ready; sign in at {issuer}{}", paths::LOGIN);
     if state.ctx().store.count_users().await.unwrap_or(1) == 0 {
-        tracing::info!("no accounts yet: create one with `oneid users add --email you@example.com`");
+        tracing::info!("no accounts yet: register at {issuer}{} or run `oneid users add --email you@example.com`", paths::REGISTER);
     }
     crate::serve(state, listener, shutdown_signal()).await.map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!("oneid stopped");

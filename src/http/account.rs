@@ -14,6 +14,7 @@ use axum_extra::extract::CookieJar;
 use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
 use crate::account::{AccountError, Origin, deletion, profile};
 use crate::paths;
+use crate::protocol::params::Params;
 use crate::state::AppState;
 use crate::store::{SessionRecord, User};
 
@@ -43,6 +44,16 @@ async fn signed_in(s: &AppState, jar: &CookieJar, back_to: &str) -> Result<(Sess
         (Some(session), Some(user)) if !user.disabled => Ok((session, user)),
         _ => Err(Redirect::to(&with_query(&s.url_path(paths::LOGIN), "next", &s.url_path(back_to))).into_response()),
     }
+}
+
+/// A form posted on an account page, once the session and the CSRF token check out.
+async fn account_form(s: &AppState, jar: &CookieJar, form: Result<FormParams, BadForm>, back_to: &str) -> Result<(SessionRecord, User, Params), Response> {
+    let (session, user) = signed_in(s, jar, back_to).await?;
+    let Ok(FormParams(params)) = form else { return Err(ErrorPage::unreadable_form().into_response()) };
+    if !csrf_valid(s, jar, params.get("csrf").ok().flatten()) {
+        return Err(ErrorPage::form_expired().into_response());
+    }
+    Ok((session, user, params))
 }
 
 fn failed(e: AccountError) -> Response {
@@ -105,15 +116,11 @@ async fn account_get(State(s): State<AppState>, jar: CookieJar, QueryParams(para
 }
 
 async fn account_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT).await {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     match profile::update(s.ctx(), &user, &field, &meta).await {
         Ok(_) => Redirect::to(&format!("{}?notice=saved", s.url_path(paths::ACCOUNT))).into_response(),
         Err(AccountError::Fields(errors)) => profile_page(&s, jar, &user, echoed(&params), errors, None),
@@ -129,15 +136,11 @@ async fn password_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn password_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (session, user) = match signed_in(&s, &jar, paths::ACCOUNT_PASSWORD).await {
+    let (session, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_PASSWORD).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     let brand = s.ctx().brands.get(field("brand")).id.clone();
     let (current, new) = (field("current_password").unwrap_or(""), field("password").unwrap_or(""));
     match profile::change_password(s.ctx(), &user, current, new, &session.sid, &brand, &meta).await {
@@ -155,15 +158,11 @@ async fn email_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn email_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT_EMAIL).await {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_EMAIL).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     let brand = s.ctx().brands.get(field("brand")).id.as_str();
     let origin = Origin { brand, lang: lang.resolve(None, user.locale.as_deref()), request: None };
     let (new_email, current) = (field("email").unwrap_or(""), field("current_password").unwrap_or(""));
@@ -242,15 +241,11 @@ async fn delete_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn delete_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (_, user) = match signed_in(&s, &jar, paths::ACCOUNT_DELETE).await {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_DELETE).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     let brand = s.ctx().brands.get(field("brand")).id.clone();
     match deletion::delete(s.ctx(), &user, field("current_password").unwrap_or(""), &brand, &meta).await {
         Ok(()) => {

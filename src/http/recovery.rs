@@ -11,7 +11,6 @@ use axum_extra::extract::CookieJar;
 use crate::account::fields::FieldErrors;
 use crate::account::recovery::{self, Reset};
 use crate::account::AccountError;
-use crate::auth::pow;
 use crate::paths;
 use crate::protocol::authorize;
 use crate::state::AppState;
@@ -19,9 +18,9 @@ use crate::store::User;
 
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::login::{flow_page, pending};
+use super::login::pending;
 use super::pages::{LangPrefs, Page, csrf_token, csrf_valid, with_query};
-use super::register::{EmailForm, FormState, echoed, email_form, notice, origin};
+use super::register::{EmailForm, FormState, email_form, email_form_post, notice};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,27 +37,7 @@ async fn forgot_get(State(s): State<AppState>, jar: CookieJar, QueryParams(param
 }
 
 async fn forgot_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
-    let field = |name: &str| params.get(name).ok().flatten();
-    let handle = field("request");
-    let pending = match pending(&s, handle).await {
-        Ok(p) => p,
-        Err(page) => return page.into_response(),
-    };
-    let again = |jar, errors| email_form(&s, jar, &pending, EmailForm::Forgot, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return again(jar, FieldErrors::from([("pow", "error-form-message")]));
-    }
-    if pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await.is_err() {
-        return again(jar, FieldErrors::from([("pow", "pow-failed")]));
-    }
-    let origin = origin(&s, &pending, field("brand"), &lang, handle);
-    match recovery::forgot(s.ctx(), field("email").unwrap_or(""), origin, &meta).await {
-        Ok(()) => flow_page(&s, notice("forgot-sent-title", "forgot-sent-text").brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response(),
-        Err(AccountError::Fields(errors)) => again(jar, errors),
-        Err(AccountError::Busy) => ErrorPage::busy().into_response(),
-        Err(AccountError::Internal(e)) => ErrorPage::internal(e).into_response(),
-    }
+    email_form_post(&s, jar, &lang, &meta, form, EmailForm::Forgot).await
 }
 
 fn reset_page(s: &AppState, jar: CookieJar, token: &str, user: &User, brand: Option<&str>, errors: FieldErrors) -> Response {

@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::account::fields::{COUNTRIES, FieldErrors};
-use crate::account::{AccountError, Origin, registration};
+use crate::account::{AccountError, Origin, recovery, registration};
+use crate::audit::RequestMeta;
 use crate::auth::{acr, pow};
 use crate::paths;
 use crate::protocol::authorize;
@@ -110,13 +111,10 @@ async fn register_post(State(s): State<AppState>, jar: CookieJar, lang: LangPref
         Err(page) => return page.into_response(),
     };
     let again = |jar, errors| register_page(&s, jar, &pending, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return again(jar, FieldErrors::from([("pow", "error-form-message")]));
-    }
-    if let Err(e) = pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await {
-        return match e {
-            pow::PowError::Rejected => again(jar, FieldErrors::from([("pow", "pow-failed")])),
-            pow::PowError::Store(e) => ErrorPage::from(e).into_response(),
+    if let Err(problem) = guarded(&s, &jar, &params).await {
+        return match problem {
+            Guard::Failed(errors) => again(jar, errors),
+            Guard::Broken(response) => response,
         };
     }
     let origin = origin(&s, &pending, field("brand"), &lang, handle);
@@ -247,23 +245,55 @@ async fn resend_get(State(s): State<AppState>, jar: CookieJar, QueryParams(param
 }
 
 async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    email_form_post(&s, jar, &lang, &meta, form, EmailForm::Resend).await
+}
+
+pub enum Guard {
+    /// Shown on the form again.
+    Failed(FieldErrors),
+    Broken(Response),
+}
+
+/// The checks every public form makes before its work: the CSRF token, then the proof
+/// of work (which is spent by checking it).
+pub async fn guarded(s: &AppState, jar: &CookieJar, params: &Params) -> Result<(), Guard> {
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(s, jar, field("csrf")) {
+        return Err(Guard::Failed(FieldErrors::from([("pow", "error-form-message")])));
+    }
+    match pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await {
+        Ok(()) => Ok(()),
+        Err(pow::PowError::Rejected) => Err(Guard::Failed(FieldErrors::from([("pow", "pow-failed")]))),
+        Err(pow::PowError::Store(e)) => Err(Guard::Broken(ErrorPage::from(e).into_response())),
+    }
+}
+
+/// A submitted one-address form: the same answer whatever the address.
+pub async fn email_form_post(s: &AppState, jar: CookieJar, lang: &LangPrefs, meta: &RequestMeta, form: Result<FormParams, BadForm>, kind: EmailForm) -> Response {
     let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
     let handle = field("request");
-    let pending = match pending(&s, handle).await {
+    let pending = match pending(s, handle).await {
         Ok(p) => p,
         Err(page) => return page.into_response(),
     };
-    let again = |jar, errors| email_form(&s, jar, &pending, EmailForm::Resend, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return again(jar, FieldErrors::from([("pow", "error-form-message")]));
+    let again = |jar, errors| email_form(s, jar, &pending, kind, FormState { handle, brand: field("brand"), values: echoed(&params), errors });
+    if let Err(problem) = guarded(s, &jar, &params).await {
+        return match problem {
+            Guard::Failed(errors) => again(jar, errors),
+            Guard::Broken(response) => response,
+        };
     }
-    if pow::verify(s.ctx(), field("pow_challenge"), field("pow_nonce")).await.is_err() {
-        return again(jar, FieldErrors::from([("pow", "pow-failed")]));
-    }
-    let origin = origin(&s, &pending, field("brand"), &lang, handle);
-    match registration::resend(s.ctx(), field("email").unwrap_or(""), origin, &meta).await {
-        Ok(()) => flow_page(&s, notice("resend-title", "resend-sent").brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response(),
-        Err(e) => ErrorPage::internal(e).into_response(),
+    let origin = origin(s, &pending, field("brand"), lang, handle);
+    let email = field("email").unwrap_or("");
+    let (done, title, text) = match kind {
+        EmailForm::Resend => (registration::resend(s.ctx(), email, origin, meta).await, "resend-title", "resend-sent"),
+        EmailForm::Forgot => (recovery::forgot(s.ctx(), email, origin, meta).await, "forgot-sent-title", "forgot-sent-text"),
+    };
+    match done {
+        Ok(()) => flow_page(s, notice(title, text).brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response(),
+        Err(AccountError::Fields(errors)) => again(jar, errors),
+        Err(AccountError::Busy) => ErrorPage::busy().into_response(),
+        Err(AccountError::Internal(e)) => ErrorPage::internal(e).into_response(),
     }
 }
