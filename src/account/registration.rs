@@ -139,7 +139,8 @@ pub async fn activate(ctx: &Ctx, token: &str, meta: &RequestMeta) -> Result<Opti
     Ok(Some(Activated { user, request: link.detail.request }))
 }
 
-/// Whether a link is still usable (for the page that asks to confirm it).
-pub async fn activation_pending(ctx: &Ctx, token: &str) -> Result<bool, AccountError> {
-    Ok(links::peek(ctx, token, Purpose::Activation).await?.is_some())
+/// A usable activation link (for the page that asks to confirm it): `Some` with the
+/// sign-in it continues, if any.
+pub async fn activation_pending(ctx: &Ctx, token: &str) -> Result<Option<Option<String>>, AccountError> {
+    Ok(links::peek(ctx, token, Purpose::Activation).await?.map(|link| link.detail.request))
 }

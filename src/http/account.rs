@@ -190,7 +190,7 @@ fn email_change_invalid() -> Response {
 async fn email_confirm_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
     let Some(token) = params.get("token").ok().flatten() else { return email_change_invalid() };
     match profile::email_change_pending(s.ctx(), token).await {
-        Ok(true) => confirm_link_page(&s, jar, "email-change-title", "email-email-change-button", paths::ACCOUNT_EMAIL_CONFIRM, token),
+        Ok(true) => confirm_link_page(&s, jar, "email-change-title", "email-email-change-button", paths::ACCOUNT_EMAIL_CONFIRM, token).into_response(),
         Ok(false) => email_change_invalid(),
         Err(e) => failed(e),
     }

@@ -150,7 +150,7 @@ pub fn notice(title: &'static str, text: &'static str) -> Page {
 
 /// The page an emailed link opens: a button that uses it (mail scanners that open
 /// links must not).
-pub fn confirm_link_page(s: &AppState, jar: CookieJar, title: &'static str, button: &'static str, action: &str, token: &str) -> Response {
+pub fn confirm_link_page(s: &AppState, jar: CookieJar, title: &'static str, button: &'static str, action: &str, token: &str) -> (CookieJar, Page) {
     let (jar, csrf) = csrf_token(s, jar);
     let page = Page::new("account/confirm_link.html")
         .with("title", title)
@@ -158,7 +158,7 @@ pub fn confirm_link_page(s: &AppState, jar: CookieJar, title: &'static str, butt
         .with("action", s.url_path(action))
         .with("token", token)
         .with("csrf", csrf);
-    (jar, page).into_response()
+    (jar, page)
 }
 
 fn activation_invalid(s: &AppState) -> Response {
@@ -171,10 +171,20 @@ fn activation_invalid(s: &AppState) -> Response {
 
 async fn activate_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
     let Some(token) = params.get("token").ok().flatten() else { return activation_invalid(&s) };
-    match registration::activation_pending(s.ctx(), token).await {
-        Ok(true) => confirm_link_page(&s, jar, "activate-title", "email-activation-button", paths::ACTIVATE, token),
-        Ok(false) => activation_invalid(&s),
-        Err(e) => ErrorPage::internal(e).into_response(),
+    let request = match registration::activation_pending(s.ctx(), token).await {
+        Ok(Some(request)) => request,
+        Ok(None) => return activation_invalid(&s),
+        Err(e) => return ErrorPage::internal(e).into_response(),
+    };
+    let (jar, page) = confirm_link_page(&s, jar, "activate-title", "email-activation-button", paths::ACTIVATE, token);
+    // Activating continues the sign-in, which may end in a redirect to the client.
+    let continues = match request.as_deref() {
+        Some(handle) => authorize::load_pending(s.ctx(), handle).await.ok().flatten(),
+        None => None,
+    };
+    match continues {
+        Some((client, request)) => (jar, page.form_target(&request.reply.redirect_uri).brand(&client.brand).ui_locales(request.ui_locales.as_deref())).into_response(),
+        None => (jar, page).into_response(),
     }
 }
 
