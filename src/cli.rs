@@ -127,6 +127,8 @@ pub enum UsersCommand {
     Disable { email: String },
     /// Enable a disabled account.
     Enable { email: String },
+    /// Lift a lockout caused by wrong passwords.
+    Unlock { email: String },
 }
 
 #[derive(Subcommand)]
@@ -313,6 +315,10 @@ async fn users(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
         UsersCommand::Enable { email } => {
             admin::users::set_disabled(ctx, &email, false, &meta).await?;
             println!("{email} enabled");
+        }
+        UsersCommand::Unlock { email } => {
+            let cleared = admin::users::unlock(ctx, &email, &meta).await?;
+            println!("{email} unlocked ({cleared} counters cleared)");
         }
     }
     Ok(())

@@ -28,6 +28,7 @@ pub struct Config {
     pub log: LogConfig,
     pub mail: MailConfig,
     pub accounts: AccountsConfig,
+    pub lockout: LockoutConfig,
     /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
     pub brands: Vec<BrandConfig>,
     /// Clients declared here are created or updated at start, and removed when they
@@ -45,6 +46,25 @@ pub struct MailConfig {
     pub outbox_dir: PathBuf,
     /// Attempts per message before it is given up (logged and counted).
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockoutConfig {
+    /// Wrong passwords in a row before the account locks (for browsers it does not know).
+    pub threshold: i32,
+    /// The first lock lasts this many seconds; each lock in a row lasts `growth` times
+    /// longer, up to `max_duration`.
+    pub base_duration: i64,
+    pub growth: i64,
+    pub max_duration: i64,
+    /// After this many wrong passwords, the next attempts must solve a proof of work.
+    pub pow_after: i32,
+    /// A browser where the owner signed in before has its own count, so that somebody
+    /// else's guessing does not lock the owner out; this is its threshold.
+    pub known_device_threshold: i32,
+    /// Sign-in, registration and reset forms each client address may send per minute.
+    pub per_ip_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -178,6 +198,7 @@ impl Default for Config {
             log: LogConfig::default(),
             mail: MailConfig::default(),
             accounts: AccountsConfig::default(),
+            lockout: LockoutConfig::default(),
             brands: crate::brands::default_brands(),
             clients: Vec::new(),
         }
@@ -241,6 +262,12 @@ impl Default for AccountsConfig {
             pow_difficulty: 16,
             terms_url: None,
         }
+    }
+}
+
+impl Default for LockoutConfig {
+    fn default() -> Self {
+        LockoutConfig { threshold: 5, base_duration: 60, growth: 2, max_duration: 3600, pow_after: 3, known_device_threshold: 10, per_ip_per_minute: 30 }
     }
 }
 
@@ -340,6 +367,16 @@ impl Config {
         }
         if self.accounts.pow_difficulty > 24 {
             problems.push("accounts.pow_difficulty: must be at most 24 bits (higher takes minutes on a phone)".into());
+        }
+        let l = &self.lockout;
+        if !(1..=100).contains(&l.threshold) || !(1..=100).contains(&l.known_device_threshold) {
+            problems.push("lockout.threshold and lockout.known_device_threshold: must be between 1 and 100".into());
+        }
+        if l.base_duration < 1 || l.max_duration < l.base_duration || !(1..=10).contains(&l.growth) {
+            problems.push("lockout: base_duration ≥ 1, max_duration ≥ base_duration, growth between 1 and 10".into());
+        }
+        if l.pow_after < 0 || l.per_ip_per_minute == 0 {
+            problems.push("lockout: pow_after ≥ 0 and per_ip_per_minute ≥ 1".into());
         }
         if self.mail.max_attempts == 0 {
             problems.push("mail.max_attempts: must be at least 1".into());

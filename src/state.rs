@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::auth::password::Hasher;
+use crate::auth::rate_limit::RateLimiter;
 use crate::brands::Brands;
 use crate::i18n::Catalogs;
 use crate::mail::Mailer;
@@ -28,6 +29,8 @@ pub struct Ctx {
     pub catalogs: Arc<Catalogs>,
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
+    /// Forms each client address may post (sign-in, registration, resets).
+    pub form_limiter: RateLimiter,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +62,8 @@ impl Ctx {
         let templates = Arc::new(templates);
         let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;
         let brands = Brands::new(&config.brands);
-        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer })
+        let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
+        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -48,6 +48,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/email_changed.txt", include_str!("../templates/email/email_changed.txt")),
     ("email/account_deleted.html", include_str!("../templates/email/account_deleted.html")),
     ("email/account_deleted.txt", include_str!("../templates/email/account_deleted.txt")),
+    ("email/account_locked.html", include_str!("../templates/email/account_locked.html")),
+    ("email/account_locked.txt", include_str!("../templates/email/account_locked.txt")),
 ];
 
 /// Files served under `/static/`: name, content type, bytes.

@@ -11,6 +11,7 @@ mod it {
     mod tokens;
     mod flows;
     mod keys;
+    mod lockout;
     mod logout;
     mod ops;
     mod pages;

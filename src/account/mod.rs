@@ -90,3 +90,11 @@ fn user_detail(ctx: &Ctx, user: &User, brand: &str) -> Detail {
     let brand = if ctx.brands.exists(brand) { brand } else { crate::brands::DEFAULT_BRAND };
     Detail { brand: brand.to_string(), lang: lang.to_string(), request: None, new_email: None }
 }
+
+/// Tells the owner their account was locked, with a way to reset the password.
+pub fn notify_locked(ctx: &Ctx, user: &User, until: crate::clock::UnixTime) {
+    let detail = user_detail(ctx, user, crate::brands::DEFAULT_BRAND);
+    let link = links::url(ctx, crate::paths::PASSWORD_FORGOT, None, &detail);
+    let minutes = ((until - ctx.now()) as f64 / 60.0).ceil().max(1.0).to_string();
+    send(ctx, &user.email, &detail, "account_locked", greeting_name(user), Some(link), &[("minutes", &minutes)]);
+}

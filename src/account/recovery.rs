@@ -1,13 +1,13 @@
 //! Forgotten passwords (F11): a reset link by email (the same answer whether or not the
 //! account exists), then a new password under the same policy as registration. Using
-//! the link proves the address, so it also activates an account that was waiting, and
-//! it ends every session and refresh token of the account.
+//! the link proves the address, so it also activates an account that was waiting, lifts
+//! a lockout, and ends every session and refresh token of the account.
 
 use serde_json::json;
 
 use crate::audit::RequestMeta;
 use crate::auth::login::normalize_email;
-use crate::auth::{password_policy, session};
+use crate::auth::{lockout, password_policy, session};
 use crate::paths;
 use crate::state::Ctx;
 use crate::store::User;
@@ -61,6 +61,7 @@ pub async fn reset(ctx: &Ctx, token: &str, password: &str, meta: &RequestMeta) -
     links::revoke_all(ctx, &user.id, Purpose::PasswordReset).await?;
     links::revoke_all(ctx, &user.id, Purpose::Activation).await?;
     session::end_all(ctx, &user.id, "password_reset").await?;
+    lockout::unlock(ctx, &user.id).await?;
     send(ctx, &user.email, &link.detail, "password_changed", greeting_name(&user), None, &[]);
     ctx.audit("password_reset", meta, Some(&user.id), None, json!({})).await;
     Ok(Reset::Done { request: link.detail.request })

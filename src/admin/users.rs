@@ -96,3 +96,15 @@ pub async fn set_disabled(ctx: &Ctx, email: &str, disabled: bool, meta: &Request
     ctx.audit(event, meta, Some(&user.id), None, json!({ "by": "administrator" })).await;
     Ok(User { disabled, ..user })
 }
+
+/// Lifts a lockout (on the account and on each of its known browsers).
+pub async fn unlock(ctx: &Ctx, email: &str, meta: &RequestMeta) -> Result<u64, AppError> {
+    let user = ctx
+        .store
+        .user_by_email(&normalize_email(email))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no account for {email}")))?;
+    let cleared = crate::auth::lockout::unlock(ctx, &user.id).await?;
+    ctx.audit("user_unlocked", meta, Some(&user.id), None, json!({ "by": "administrator" })).await;
+    Ok(cleared)
+}

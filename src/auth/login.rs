@@ -1,5 +1,7 @@
 //! Password login (F20). Unknown account, wrong password and disabled account give the
-//! same answer after the same work: an argon2id verification always runs.
+//! same answer after the same work: an argon2id verification always runs. Every attempt
+//! is counted before the password is checked (`lockout`), and after a few wrong ones
+//! the next must carry a solved proof of work.
 
 use serde_json::json;
 
@@ -7,7 +9,11 @@ use crate::audit::RequestMeta;
 use crate::state::Ctx;
 use crate::store::User;
 
+use super::lockout::{KnownDevice, Subject};
 use super::password::HashError;
+use super::pow;
+use crate::clock::UnixTime;
+use crate::store::Attempt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -16,10 +22,27 @@ pub enum LoginError {
     /// The password was right, but the account waits for activation.
     #[error("the account is not activated")]
     NotActivated,
+    /// Too many wrong passwords: no password is checked until then (`None`: while
+    /// other attempts are still being checked).
+    #[error("locked")]
+    Locked { until: Option<UnixTime> },
+    /// After a few wrong passwords the next attempt must carry a solved proof of work.
+    #[error("a proof of work is required")]
+    ProofOfWorkRequired,
     #[error("too many logins in progress")]
     Busy,
     #[error("login failed: {0}")]
     Internal(String),
+}
+
+/// One sign-in attempt as the login form submitted it.
+pub struct PasswordAttempt<'a> {
+    pub email: &'a str,
+    pub password: String,
+    /// The browser's known-device cookie, if it had a valid one.
+    pub device: Option<&'a KnownDevice>,
+    pub pow_challenge: Option<&'a str>,
+    pub pow_nonce: Option<&'a str>,
 }
 
 /// Emails compare case-insensitively and without surrounding space.
@@ -27,11 +50,25 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn with_password(ctx: &Ctx, email: &str, password: String, meta: &RequestMeta) -> Result<User, LoginError> {
+pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &RequestMeta) -> Result<User, LoginError> {
     let internal = |e: crate::store::StoreError| LoginError::Internal(e.to_string());
-    let user = ctx.store.user_by_email(&normalize_email(email)).await.map_err(internal)?;
+    let email = normalize_email(attempt.email);
+    let user = ctx.store.user_by_email(&email).await.map_err(internal)?;
+    let subject = Subject::of(ctx, &email, user.as_ref(), attempt.device);
+    if subject.failures(ctx).await.map_err(internal)? >= ctx.config.lockout.pow_after
+        && pow::verify(ctx, attempt.pow_challenge, attempt.pow_nonce).await.is_err()
+    {
+        return Err(LoginError::ProofOfWorkRequired);
+    }
+    let failures = match subject.begin(ctx).await.map_err(internal)? {
+        Attempt::Allowed { failures } => failures,
+        Attempt::Locked { until } => {
+            metrics::counter!("oneid_logins_total", "result" => "locked").increment(1);
+            return Err(LoginError::Locked { until });
+        }
+    };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let checked = ctx.hasher.verify(hash, password).await.map_err(|e| match e {
+    let checked = ctx.hasher.verify(hash, attempt.password).await.map_err(|e| match e {
         HashError::Busy => LoginError::Busy,
         HashError::Failed(e) => LoginError::Internal(e),
     })?;
@@ -46,9 +83,18 @@ pub async fn with_password(ctx: &Ctx, email: &str, password: String, meta: &Requ
             metrics::counter!("oneid_logins_total", "result" => "failure").increment(1);
             let user_id = other.as_ref().map(|u| u.id.as_str());
             ctx.audit("login_failed", meta, user_id, None, json!({ "method": "password", "reason": reason })).await;
-            return Err(LoginError::InvalidCredentials);
+            let locked = subject.failed(ctx, failures).await.map_err(internal)?;
+            if let (Some(until), Some(user)) = (locked, &other) {
+                ctx.audit("account_locked", meta, Some(&user.id), None, json!({ "until": until, "known_device": attempt.device.is_some() })).await;
+                crate::account::notify_locked(ctx, user, until);
+            }
+            return Err(match locked {
+                Some(until) => LoginError::Locked { until: Some(until) },
+                None => LoginError::InvalidCredentials,
+            });
         }
     };
+    subject.succeeded(ctx).await.map_err(internal)?;
     if !user.email_verified {
         ctx.audit("login_failed", meta, Some(&user.id), None, json!({ "method": "password", "reason": "not_activated" })).await;
         return Err(LoginError::NotActivated);
@@ -57,6 +103,6 @@ pub async fn with_password(ctx: &Ctx, email: &str, password: String, meta: &Requ
         ctx.store.set_password_hash(&user.id, &rehash, ctx.now()).await.map_err(internal)?;
     }
     metrics::counter!("oneid_logins_total", "result" => "success").increment(1);
-    ctx.audit("login_succeeded", meta, Some(&user.id), None, json!({ "method": "password" })).await;
+    ctx.audit("login_succeeded", meta, Some(&user.id), None, json!({ "method": "password", "known_device": attempt.device.is_some() })).await;
     Ok(user)
 }

@@ -2,8 +2,10 @@
 //! made (acr/amr), which new passwords are acceptable, and proof of work.
 
 pub mod acr;
+pub mod lockout;
 pub mod login;
 pub mod password;
 pub mod session;
 pub mod password_policy;
 pub mod pow;
+pub mod rate_limit;

@@ -120,6 +120,15 @@ impl ErrorPage {
         ErrorPage::new(StatusCode::SERVICE_UNAVAILABLE, "error-busy-title", "error-busy-message", "error-busy-advice")
     }
 
+    /// Rate-limited; `retry_after` seconds until the next attempt is allowed.
+    pub fn too_many(retry_after: u64) -> Response {
+        let mut response = ErrorPage::new(StatusCode::TOO_MANY_REQUESTS, "error-too-many-title", "error-too-many-message", "error-too-many-advice").into_response();
+        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+
     pub fn not_found() -> Self {
         ErrorPage::new(StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found-message", "error-not-found-advice")
     }

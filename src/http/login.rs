@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::auth::login::{self, LoginError};
-use crate::auth::{acr, session};
+use crate::auth::{acr, lockout, pow, session};
 use crate::paths;
 use crate::protocol::authorize::{self, AuthorizationRequest};
 use crate::protocol::clients::Client;
@@ -22,7 +22,7 @@ use crate::store::User;
 use super::authorize::with_request;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::pages::{Page, csrf_token, csrf_valid, current_session, set_session_cookie};
+use super::pages::{DEVICE_COOKIE, Page, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(paths::LOGIN, get(login_get).post(login_post))
@@ -56,12 +56,17 @@ pub fn flow_page(s: &AppState, page: Page, pending: &Pending, switch_to: String)
     .with("registration", s.ctx().config.accounts.registration)
 }
 
+#[derive(Default)]
 struct LoginForm<'a> {
     handle: Option<&'a str>,
     next: Option<&'a str>,
     email: &'a str,
     error: Option<&'static str>,
     notice: Option<&'static str>,
+    /// Minutes until a lock ends, for the "locked" message.
+    minutes: Option<i64>,
+    /// The next attempt must solve a proof of work.
+    pow: bool,
 }
 
 fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'_>) -> Response {
@@ -78,6 +83,8 @@ fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'
         .with("email", form.email)
         .with("error", form.error)
         .with("notice", form.notice)
+        .with("minutes", form.minutes)
+        .with("pow_challenge", form.pow.then(|| pow::issue(s.ctx())))
         .with("client_name", pending.as_ref().map(|(c, _)| c.name.as_str()))
         .with("cancel_url", pending.as_ref().map(|_| s.url_path(paths::AUTHORIZE_CANCEL)));
     if let Some((_, request)) = pending {
@@ -99,7 +106,7 @@ async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params
         _ => None,
     };
     let next = local_next(params.get("next").ok().flatten());
-    login_page(&s, jar, &pending, LoginForm { handle, next, email: &hint, error: None, notice })
+    login_page(&s, jar, &pending, LoginForm { handle, next, email: &hint, notice, ..Default::default() })
 }
 
 async fn login_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
@@ -112,17 +119,35 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta,
         Err(page) => return page.into_response(),
     };
     let email = field("email").unwrap_or("");
-    let again = |jar, error| login_page(&s, jar, &pending, LoginForm { handle, next, email, error: Some(error), notice: None });
+    let again = |jar, form: LoginForm| login_page(&s, jar, &pending, LoginForm { handle, next, email, ..form });
+    let error = |key| LoginForm { error: Some(key), ..Default::default() };
     if !csrf_valid(&s, &jar, field("csrf")) {
-        return again(jar, "login-error-form-expired");
+        return again(jar, error("login-error-form-expired"));
     }
-    let password = field("password").unwrap_or("").to_string();
-    let user = match login::with_password(s.ctx(), email, password, &meta).await {
+    let device = jar.get(DEVICE_COOKIE).and_then(|c| lockout::known_device(s.ctx(), c.value()));
+    let attempt = login::PasswordAttempt {
+        email,
+        password: field("password").unwrap_or("").to_string(),
+        device: device.as_ref(),
+        pow_challenge: field("pow_challenge"),
+        pow_nonce: field("pow_nonce"),
+    };
+    let user = match login::with_password(s.ctx(), attempt, &meta).await {
         Ok(user) => user,
-        Err(LoginError::InvalidCredentials) => return again(jar, "login-error-credentials"),
-        Err(LoginError::NotActivated) => return again(jar, "login-error-not-activated"),
+        Err(LoginError::InvalidCredentials) => return again(jar, error("login-error-credentials")),
+        Err(LoginError::NotActivated) => return again(jar, error("login-error-not-activated")),
+        Err(LoginError::ProofOfWorkRequired) => return again(jar, LoginForm { pow: true, ..error("login-error-pow") }),
+        Err(LoginError::Locked { until }) => {
+            let minutes = until.map_or(1, |until| ((until - s.ctx().now()) as f64 / 60.0).ceil().max(1.0) as i64);
+            return again(jar, LoginForm { minutes: Some(minutes), ..error("login-error-locked") });
+        }
         Err(LoginError::Busy) => return ErrorPage::busy().into_response(),
         Err(LoginError::Internal(e)) => return ErrorPage::internal(e).into_response(),
+    };
+    // This browser is now a known device of the user (it keeps its own lockout count).
+    let jar = match device.filter(|d| d.user_id == user.id) {
+        Some(_) => jar,
+        None => jar.add(device_cookie(&s, lockout::device_cookie(s.ctx(), &user.id))),
     };
     let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], &meta).await {
         Ok(jar) => jar,

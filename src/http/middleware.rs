@@ -7,7 +7,9 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,6 +23,8 @@ use super::pages;
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
 const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO];
 const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
+/// Forms whose POSTs each client address may send only so often.
+const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::REGISTER, paths::PASSWORD_FORGOT, paths::RESEND_ACTIVATION];
 /// Endpoints that answer with JSON or plain text only.
 const NO_PAGES: &[&str] = &[
     paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT,
@@ -35,7 +39,15 @@ pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> 
     let preflight = cross_origin && request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     // Only routes that can answer with a page pay for reading what pages need.
     let page_request = (!NO_PAGES.contains(&route)).then(|| pages::PageRequest::of(&request));
-    let mut response = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(request).await };
+    let limited = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(peer) if request.method() == Method::POST && RATE_LIMITED.contains(&route) => s.ctx().form_limiter.check(peer.0.ip()).err(),
+        _ => None,
+    };
+    let mut response = match limited {
+        Some(retry_after) => super::error::ErrorPage::too_many(retry_after),
+        None if preflight => StatusCode::NO_CONTENT.into_response(),
+        None => next.run(request).await,
+    };
     if let (Some(page), Some(page_request)) = (response.extensions_mut().remove::<pages::Page>(), page_request) {
         response = pages::render(&s, page, &page_request, response);
     }
@@ -76,7 +88,9 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
     const ROUTES: &[&str] = &[
         paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::AUTHORIZE, paths::AUTHORIZE_RESUME, paths::AUTHORIZE_CANCEL,
         paths::LOGIN, paths::CONSENT, paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::INTROSPECT, paths::LOGOUT,
-        paths::HOME, paths::HEALTHZ, paths::READYZ, paths::METRICS,
+        paths::HOME, paths::HEALTHZ, paths::READYZ, paths::METRICS, paths::REGISTER, paths::ACTIVATE, paths::RESEND_ACTIVATION,
+        paths::PASSWORD_FORGOT, paths::PASSWORD_RESET, paths::ACCOUNT, paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL,
+        paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE,
     ];
     let Some(path) = path.strip_prefix(prefix) else {
         // RFC 8414 §3: the metadata of an issuer with a path is outside that path.

@@ -286,6 +286,20 @@ pub async fn current_session(state: &AppState, jar: &CookieJar) -> Result<Option
     }
 }
 
+/// The known-device cookie: not `__Host-` prefixed, because it must be found by the same
+/// name on any issuer; it is HttpOnly, Lax and signed, and says only "seen before".
+pub const DEVICE_COOKIE: &str = "oneid_device";
+
+pub fn device_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, value))
+        .http_only(true)
+        .secure(state.ctx.config.is_https())
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(time::Duration::days(400))
+        .build()
+}
+
 pub fn set_session_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {
     jar.add(cookie(state, SESSION_COOKIE, value, Some(state.ctx.config.session.ttl)))
 }

@@ -15,6 +15,7 @@ mod maintenance;
 mod one_time_tokens;
 mod revocations;
 mod sessions;
+mod throttles;
 mod signing_keys;
 mod users;
 
@@ -30,6 +31,7 @@ use sea_orm::{
 pub use audit::AuditEvent;
 pub use codes::Redemption;
 pub use export::UserData;
+pub use throttles::Attempt;
 pub use entities::audit_events::Model as AuditRecord;
 pub use entities::authorization_codes::Model as CodeRecord;
 pub use entities::authorization_requests::Model as AuthRequestRecord;

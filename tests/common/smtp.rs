@@ -124,6 +124,22 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// Waits (up to ten seconds) for a message to `address` whose subject contains `text`.
+    pub async fn wait_for_subject(&self, address: &str, text: &str) -> Received {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let arrived = self.arrived.notified();
+            if let Some(found) = self.messages_to(address).into_iter().rev().find(|m| m.subject().contains(text)) {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                panic!("no message about {text:?} for {address}");
+            }
+        }
+    }
+}
+
 fn address(command: &str) -> String {
     command.split_once('<').and_then(|(_, rest)| rest.split_once('>')).map(|(a, _)| a.to_string()).unwrap_or_default()
 }

@@ -133,6 +133,9 @@ async fn users_are_added_listed_disabled_and_enabled() {
 
     let (code, _, _) = oneid(&srv, &["users", "enable", "carol@example.com"], None);
     assert_eq!(code, 0);
+    let (code, out, err) = oneid(&srv, &["users", "unlock", "carol@example.com"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("unlocked"), "{out}");
     rp.sign_in(&srv, &srv.browser(), ("carol@example.com", "a perfectly long password"), &["email"]).await;
 
     let (code, _, err) = oneid(&srv, &["users", "add", "--email", "dave@example.com", "--password-stdin"], Some("short\n"));

@@ -13,3 +13,4 @@ pub mod signing_keys;
 pub mod audit_events;
 pub mod one_time_tokens;
 pub mod spent_challenges;
+pub mod login_throttles;

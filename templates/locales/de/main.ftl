@@ -35,6 +35,9 @@ error-not-found-advice = Prüfen Sie die Adresse oder kehren Sie zu der Anwendun
 error-internal-title = Etwas ist schiefgelaufen
 error-internal-message = Der Dienst konnte Ihre Anfrage nicht ausführen.
 error-internal-advice = Versuchen Sie es gleich noch einmal.
+error-too-many-title = Zu viele Anfragen
+error-too-many-message = Von dieser Adresse wurden in kurzer Zeit zu viele Formulare gesendet.
+error-too-many-advice = Warten Sie eine Minute und versuchen Sie es erneut.
 error-client-id-repeated = Die Anfrage nennt mehr als eine Anwendung (client_id ist mehrfach angegeben).
 error-client-id-missing = Die Anfrage gibt nicht an, von welcher Anwendung sie stammt (client_id fehlt).
 error-unknown-client = Die Anwendung, die Sie hierher weitergeleitet hat, ist bei diesem Dienst nicht registriert.
@@ -62,6 +65,8 @@ login-error-credentials = E-Mail-Adresse oder Passwort ist nicht korrekt.
 login-error-form-expired = Ihr Anmeldeformular ist abgelaufen. Bitte geben Sie Ihre Daten erneut ein.
 login-error-not-activated = Ihr Konto ist noch nicht aktiviert. Verwenden Sie den Link in der E-Mail, die wir Ihnen gesendet haben, oder fordern Sie einen neuen an.
 login-resend-activation = Neue Aktivierungs-E-Mail senden
+login-error-locked = Zu viele fehlgeschlagene Anmeldeversuche. Versuchen Sie es in { $minutes } Minuten erneut, oder setzen Sie Ihr Passwort zurück.
+login-error-pow = Mehrere Versuche sind fehlgeschlagen. Bitte geben Sie Ihr Passwort erneut ein; Ihr Browser führt eine kurze Sicherheitsprüfung durch.
 
 ## Einwilligung
 consent-title = Zugriff erlauben
@@ -280,3 +285,6 @@ email-email-changed-subject = Die E-Mail-Adresse Ihrer { $brand } wurde geänder
 email-email-changed-text = Die E-Mail-Adresse Ihres Kontos wurde in { $email } geändert. An diese Adresse werden keine Nachrichten zu Ihrem Konto mehr gesendet.
 email-account-deleted-subject = Ihre { $brand } wurde gelöscht
 email-account-deleted-text = Ihr Konto und Ihre persönlichen Daten wurden wie gewünscht gelöscht. Vielen Dank, dass Sie bei uns waren.
+email-account-locked-subject = Ihre { $brand } wurde nach fehlgeschlagenen Anmeldeversuchen gesperrt
+email-account-locked-text = Jemand hat mehrmals ein falsches Passwort für Ihr Konto eingegeben, daher haben wir es für { $minutes } Minuten gesperrt. In Browsern, in denen Sie sich schon angemeldet haben, können Sie sich weiterhin anmelden.
+email-account-locked-action = Wenn Sie das nicht waren, wählen Sie ein neues Passwort:

@@ -35,6 +35,9 @@ error-not-found-advice = Check the address, or go back to the application you ca
 error-internal-title = Something went wrong
 error-internal-message = The service could not complete your request.
 error-internal-advice = Try again in a moment.
+error-too-many-title = Too many requests
+error-too-many-message = This address has sent too many forms in a short time.
+error-too-many-advice = Wait a minute and try again.
 error-client-id-repeated = The request names more than one application (client_id is repeated).
 error-client-id-missing = The request does not say which application it comes from (client_id is missing).
 error-unknown-client = The application that sent you here is not registered with this service.
@@ -62,6 +65,8 @@ login-error-credentials = The email address or password is not correct.
 login-error-form-expired = Your sign-in form expired. Please enter your details again.
 login-error-not-activated = Your account is not activated yet. Use the link in the email we sent you, or get a new one.
 login-resend-activation = Send a new activation email
+login-error-locked = Too many failed sign-in attempts. Try again in { $minutes } minutes, or reset your password.
+login-error-pow = Several attempts failed. Please enter your password again; your browser will do a short security check.
 
 ## Consent
 consent-title = Allow access
@@ -280,3 +285,6 @@ email-email-changed-subject = Your { $brand } email address was changed
 email-email-changed-text = The email address of your account was changed to { $email }. This address will no longer receive messages about your account.
 email-account-deleted-subject = Your { $brand } was deleted
 email-account-deleted-text = Your account and your personal data were deleted, as you asked. Thank you for having been with us.
+email-account-locked-subject = Your { $brand } was locked after failed sign-in attempts
+email-account-locked-text = Someone entered a wrong password for your account several times, so we locked it for { $minutes } minutes. On browsers where you signed in before, you can still sign in.
+email-account-locked-action = If this was not you, choose a new password:

@@ -35,6 +35,9 @@ error-not-found-advice = Vérifiez l’adresse, ou revenez à l’application d�
 error-internal-title = Une erreur s’est produite
 error-internal-message = Le service n’a pas pu traiter votre demande.
 error-internal-advice = Réessayez dans un instant.
+error-too-many-title = Trop de demandes
+error-too-many-message = Cette adresse a envoyé trop de formulaires en peu de temps.
+error-too-many-advice = Patientez une minute, puis réessayez.
 error-client-id-repeated = La demande désigne plus d’une application (client_id est répété).
 error-client-id-missing = La demande n’indique pas de quelle application elle provient (client_id est manquant).
 error-unknown-client = L’application d’où vous venez n’est pas enregistrée auprès de ce service.
@@ -62,6 +65,8 @@ login-error-credentials = L’adresse e-mail ou le mot de passe est incorrect.
 login-error-form-expired = Votre formulaire de connexion a expiré. Veuillez saisir à nouveau vos informations.
 login-error-not-activated = Votre compte n’est pas encore activé. Utilisez le lien figurant dans l’e-mail que nous vous avons envoyé, ou demandez-en un nouveau.
 login-resend-activation = Envoyer un nouvel e-mail d’activation
+login-error-locked = Trop de tentatives de connexion ont échoué. Réessayez dans { $minutes } minutes, ou réinitialisez votre mot de passe.
+login-error-pow = Plusieurs tentatives ont échoué. Saisissez à nouveau votre mot de passe ; votre navigateur effectuera une courte vérification de sécurité.
 
 ## Consentement
 consent-title = Autoriser l’accès
@@ -280,3 +285,6 @@ email-email-changed-subject = L’adresse e-mail de votre { $brand } a été mod
 email-email-changed-text = L’adresse e-mail de votre compte a été remplacée par { $email }. Vous ne recevrez plus de messages concernant votre compte à cette adresse.
 email-account-deleted-subject = Votre { $brand } a été supprimé
 email-account-deleted-text = Votre compte et vos données personnelles ont été supprimés, comme vous l’avez demandé. Merci de nous avoir fait confiance.
+email-account-locked-subject = Votre { $brand } a été verrouillé après des tentatives de connexion échouées
+email-account-locked-text = Quelqu’un a saisi plusieurs fois un mot de passe erroné pour votre compte ; nous l’avons donc verrouillé pendant { $minutes } minutes. Sur les navigateurs où vous vous êtes déjà connecté, vous pouvez toujours vous connecter.
+email-account-locked-action = Si ce n’était pas vous, choisissez un nouveau mot de passe :
