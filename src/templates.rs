@@ -50,6 +50,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/account_deleted.txt", include_str!("../templates/email/account_deleted.txt")),
     ("email/account_locked.html", include_str!("../templates/email/account_locked.html")),
     ("email/account_locked.txt", include_str!("../templates/email/account_locked.txt")),
+    ("email/code.html", include_str!("../templates/email/code.html")),
+    ("email/code.txt", include_str!("../templates/email/code.txt")),
+    ("email/two_factor_enabled.html", include_str!("../templates/email/two_factor_enabled.html")),
+    ("email/two_factor_enabled.txt", include_str!("../templates/email/two_factor_enabled.txt")),
+    ("email/two_factor_disabled.html", include_str!("../templates/email/two_factor_disabled.html")),
+    ("email/two_factor_disabled.txt", include_str!("../templates/email/two_factor_disabled.txt")),
+    ("login/code.html", include_str!("../templates/login/code.html")),
+    ("account/security.html", include_str!("../templates/account/security.html")),
 ];
 
 /// Files served under `/static/`: name, content type, bytes.

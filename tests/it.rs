@@ -9,6 +9,7 @@ mod it {
     mod browser;
     mod cli;
     mod tokens;
+    mod two_factor;
     mod flows;
     mod keys;
     mod lockout;

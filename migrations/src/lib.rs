@@ -8,12 +8,18 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_init;
 mod m20261201_000001_accounts;
 mod m20261202_000001_lockout;
+mod m20261203_000001_email_otp;
 mod schema;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_init::Migration), Box::new(m20261201_000001_accounts::Migration), Box::new(m20261202_000001_lockout::Migration)]
+        vec![
+            Box::new(m20261123_000001_init::Migration),
+            Box::new(m20261201_000001_accounts::Migration),
+            Box::new(m20261202_000001_lockout::Migration),
+            Box::new(m20261203_000001_email_otp::Migration),
+        ]
     }
 }

@@ -9,6 +9,7 @@ pub mod links;
 pub mod profile;
 pub mod recovery;
 pub mod registration;
+pub mod security;
 
 use minijinja::Value;
 
@@ -97,4 +98,10 @@ pub fn notify_locked(ctx: &Ctx, user: &User, until: crate::clock::UnixTime) {
     let link = links::url(ctx, crate::paths::PASSWORD_FORGOT, None, &detail);
     let minutes = ((until - ctx.now()) as f64 / 60.0).ceil().max(1.0).to_string();
     send(ctx, &user.email, &detail, "account_locked", greeting_name(user), Some(link), &[("minutes", &minutes)]);
+}
+
+/// Sends a one-time code (sign-in or turning on two-factor sign-in).
+pub fn send_code(ctx: &Ctx, user: &User, brand: &str, lang: &str, code: &str) {
+    let detail = Detail { brand: brand.to_string(), lang: lang.to_string(), request: None, new_email: None };
+    send(ctx, &user.email, &detail, "code", greeting_name(user), None, &[("code", code)]);
 }

@@ -40,7 +40,7 @@ pub async fn update<'a>(ctx: &Ctx, user: &User, field: &(dyn Fn(&str) -> Option<
 }
 
 /// Checks the current password (wrong answers cost a full argon2 run, like logins).
-async fn confirm_password(ctx: &Ctx, user: &User, current: &str) -> Result<(), AccountError> {
+pub(super) async fn confirm_password(ctx: &Ctx, user: &User, current: &str) -> Result<(), AccountError> {
     let checked = ctx.hasher.verify(user.password_hash.clone(), current.to_string()).await?;
     if checked.ok { Ok(()) } else { Err(AccountError::field("current_password", "password-mismatch")) }
 }

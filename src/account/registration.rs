@@ -79,6 +79,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         salutation: profile.salutation,
         country: Some(profile.country),
         terms_accepted_at: Some(now),
+        email_otp_enabled: existing.as_ref().is_some_and(|u| u.email_otp_enabled),
     };
     match &existing {
         Some(_) => {

@@ -68,6 +68,7 @@ pub async fn create(ctx: &Ctx, new: NewUser, meta: &RequestMeta) -> Result<User,
         salutation: None,
         country: None,
         terms_accepted_at: None,
+        email_otp_enabled: false,
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}

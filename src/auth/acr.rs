@@ -6,10 +6,16 @@
 pub const SINGLE_FACTOR: &str = "urn:oneid:acr:1fa";
 
 /// Every acr value oneid can report, for discovery.
-pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR];
+pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR];
 
 /// RFC 8176 method: password.
 pub const AMR_PASSWORD: &str = "pwd";
 
 /// RFC 8176 method: a one-time password, here a single-use link sent by email.
 pub const AMR_OTP: &str = "otp";
+
+/// Two factors, neither phishing resistant (password and an emailed code).
+pub const TWO_FACTOR: &str = "urn:oneid:acr:2fa";
+
+/// RFC 8176 method: more than one factor was used.
+pub const AMR_MFA: &str = "mfa";

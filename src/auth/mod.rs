@@ -2,6 +2,7 @@
 //! made (acr/amr), which new passwords are acceptable, and proof of work.
 
 pub mod acr;
+pub mod email_code;
 pub mod lockout;
 pub mod login;
 pub mod password;
@@ -9,3 +10,4 @@ pub mod session;
 pub mod password_policy;
 pub mod pow;
 pub mod rate_limit;
+pub mod second_factor;

@@ -8,11 +8,12 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
-use crate::account::{AccountError, Origin, deletion, profile};
+use crate::account::{AccountError, Origin, deletion, profile, security};
+use crate::auth::email_code::{Checked, Sent};
 use crate::paths;
 use crate::protocol::params::Params;
 use crate::state::AppState;
@@ -31,6 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_EMAIL_CONFIRM, get(email_confirm_get).post(email_confirm_post))
         .route(paths::ACCOUNT_EXPORT, get(export_get))
         .route(paths::ACCOUNT_DELETE, get(delete_get).post(delete_post))
+        .route(paths::ACCOUNT_SECURITY, get(security_get).post(security_post))
+        .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
+        .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
 
 /// The session and its user, or the response that sends the person to sign in first.
@@ -253,6 +257,77 @@ async fn delete_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta
             (jar, notice("deleted-title", "deleted-text").brand(&brand).user_lang(user.locale.as_deref())).into_response()
         }
         Err(AccountError::Fields(errors)) => account_page(&s, jar, "account/delete.html", &user, Some(&brand), errors).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+fn security_page(s: &AppState, jar: CookieJar, user: &User, errors: FieldErrors, notice: Option<&'static str>) -> Response {
+    let (jar, page) = account_page(s, jar, "account/security.html", user, None, errors);
+    (jar, page.with("enabled", user.email_otp_enabled).with("notice", notice)).into_response()
+}
+
+fn code_page(s: &AppState, jar: CookieJar, user: &User, error: Option<&str>, notice: Option<&str>) -> Response {
+    super::second_factor::code_page(s, jar, user, &None, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, error, notice)
+}
+
+async fn security_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let notice = match params.get("notice").ok().flatten() {
+        Some("enabled") => Some("security-enabled-notice"),
+        Some("disabled") => Some("security-disabled-notice"),
+        _ => None,
+    };
+    match signed_in(&s, &jar, paths::ACCOUNT_SECURITY).await {
+        Ok((_, user)) => security_page(&s, jar, &user, FieldErrors::new(), notice),
+        Err(response) => response,
+    }
+}
+
+async fn security_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_SECURITY).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| params.get(name).ok().flatten();
+    let brand = s.ctx().brands.get(field("brand")).id.clone();
+    let password = field("current_password").unwrap_or("");
+    let lang = lang.resolve(None, user.locale.as_deref());
+    let outcome = match field("action") {
+        Some("disable") => security::disable(s.ctx(), &user, password, &brand, &meta).await.map(|()| None),
+        _ => security::start_enabling(s.ctx(), &user, password, &brand, lang).await.map(Some),
+    };
+    match outcome {
+        Ok(None) => Redirect::to(&format!("{}?notice=disabled", s.url_path(paths::ACCOUNT_SECURITY))).into_response(),
+        Ok(Some(Sent::Sent)) => code_page(&s, jar, &user, None, None),
+        Ok(Some(Sent::TooSoon)) => code_page(&s, jar, &user, None, Some("code-too-soon")),
+        Err(AccountError::Fields(errors)) => security_page(&s, jar, &user, errors, None),
+        Err(e) => failed(e),
+    }
+}
+
+async fn security_code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_SECURITY).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let brand = s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone();
+    let code = params.get("code").ok().flatten().unwrap_or("");
+    match security::finish_enabling(s.ctx(), &user, code, &brand, &meta).await {
+        Ok(Checked::Accepted) => Redirect::to(&format!("{}?notice=enabled", s.url_path(paths::ACCOUNT_SECURITY))).into_response(),
+        Ok(Checked::Wrong) => code_page(&s, jar, &user, Some("code-wrong"), None),
+        Ok(Checked::Unusable) => code_page(&s, jar, &user, Some("code-unusable"), None),
+        Err(e) => failed(e),
+    }
+}
+
+async fn security_resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_SECURITY).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let brand = s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone();
+    match security::resend_enabling_code(s.ctx(), &user, &brand, lang.resolve(None, user.locale.as_deref())).await {
+        Ok(Sent::Sent) => code_page(&s, jar, &user, None, Some("code-resent")),
+        Ok(Sent::TooSoon) => code_page(&s, jar, &user, Some("code-too-soon"), None),
         Err(e) => failed(e),
     }
 }

@@ -22,7 +22,7 @@ use crate::store::User;
 use super::authorize::with_request;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::pages::{DEVICE_COOKIE, Page, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
+use super::pages::{DEVICE_COOKIE, LangPrefs, Page, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(paths::LOGIN, get(login_get).post(login_post))
@@ -109,7 +109,7 @@ async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params
     login_page(&s, jar, &pending, LoginForm { handle, next, email: &hint, notice, ..Default::default() })
 }
 
-async fn login_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
     let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name| params.get(name).ok().flatten();
     let handle = field("request");
@@ -149,24 +149,32 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta,
         Some(_) => jar,
         None => jar.add(device_cookie(&s, lockout::device_cookie(s.ctx(), &user.id))),
     };
-    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], &meta).await {
+    if user.email_otp_enabled {
+        return super::second_factor::ask_for_code(&s, jar, &user, &pending, &lang, handle, next, &meta).await;
+    }
+    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], acr::SINGLE_FACTOR, &meta).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };
-    let to = match (handle, next) {
+    (jar, Redirect::to(&after_login(&s, handle, next))).into_response()
+}
+
+/// Where a finished sign-in goes: back into the authorization request, to the local
+/// page that asked, or home.
+pub fn after_login(s: &AppState, handle: Option<&str>, next: Option<&str>) -> String {
+    match (handle, next) {
         (Some(handle), _) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
         (None, Some(next)) => next.to_string(),
         (None, None) => s.url_path(paths::HOME),
-    };
-    (jar, Redirect::to(&to)).into_response()
+    }
 }
 
 /// Starts a new browser session for `user` (the old one, if any, ends: no session
 /// fixation) and sets its cookie.
-pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
+pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
     if let Ok(Some(previous)) = current_session(s, &jar).await {
         session::end(s.ctx(), &previous.sid, "replaced_by_login", meta).await?;
     }
-    let started = session::start(s.ctx(), user, amr, acr::SINGLE_FACTOR, meta).await?;
+    let started = session::start(s.ctx(), user, amr, acr, meta).await?;
     Ok(set_session_cookie(s, jar, started.cookie_value))
 }

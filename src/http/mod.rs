@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod recovery;
 mod register;
+mod second_factor;
 mod token;
 mod userinfo;
 
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(discovery::routes())
         .merge(authorize::routes())
         .merge(login::routes())
+        .merge(second_factor::routes())
         .merge(consent::routes())
         .merge(logout::routes())
         .merge(token::routes())

@@ -20,6 +20,8 @@ use crate::state::AppState;
 use crate::store::{SessionRecord, StoreError};
 
 const SESSION_COOKIE: &str = "oneid_session";
+/// A sign-in waiting for its second factor.
+const PENDING_LOGIN_COOKIE: &str = "oneid_pending";
 const CSRF_COOKIE: &str = "oneid_csrf";
 
 #[derive(Clone)]
@@ -302,6 +304,18 @@ pub fn device_cookie(state: &AppState, value: String) -> Cookie<'static> {
 
 pub fn set_session_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {
     jar.add(cookie(state, SESSION_COOKIE, value, Some(state.ctx.config.session.ttl)))
+}
+
+pub fn set_pending_login_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {
+    jar.add(cookie(state, PENDING_LOGIN_COOKIE, value, Some(crate::auth::second_factor::LIFETIME)))
+}
+
+pub fn pending_login_cookie(state: &AppState, jar: &CookieJar) -> Option<String> {
+    jar.get(&cookie_name(state, PENDING_LOGIN_COOKIE)).map(|c| c.value().to_string())
+}
+
+pub fn clear_pending_login_cookie(state: &AppState, jar: CookieJar) -> CookieJar {
+    jar.remove(cookie(state, PENDING_LOGIN_COOKIE, String::new(), None))
 }
 
 pub fn clear_session_cookie(state: &AppState, jar: CookieJar) -> CookieJar {

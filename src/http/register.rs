@@ -200,7 +200,7 @@ async fn activate_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Me
         Err(e) => return ErrorPage::internal(e).into_response(),
     };
     // The emailed link is a one-time secret sent to the address: a one-time password.
-    let jar = match start_session(&s, jar, &activated.user, &[acr::AMR_OTP], &meta).await {
+    let jar = match start_session(&s, jar, &activated.user, &[acr::AMR_OTP], acr::SINGLE_FACTOR, &meta).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };

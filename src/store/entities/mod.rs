@@ -14,3 +14,5 @@ pub mod audit_events;
 pub mod one_time_tokens;
 pub mod spent_challenges;
 pub mod login_throttles;
+pub mod otp_codes;
+pub mod pending_logins;

@@ -22,6 +22,8 @@ pub struct Model {
     /// ISO 3166-1 alpha-2 code of the country of residence.
     pub country: Option<String>,
     pub terms_accepted_at: Option<i64>,
+    /// Every sign-in asks for a code sent by email.
+    pub email_otp_enabled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

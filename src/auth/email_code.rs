@@ -1,0 +1,73 @@
+//! Emailed one-time codes (F22): six digits, stored as a keyed hash (a leaked table
+//! cannot be brute-forced offline), single use, ten minutes, five attempts, and "send a
+//! new one" no more than once a minute.
+
+use crate::crypto;
+use crate::state::Ctx;
+use crate::store::{CodeAttempt, StoreError, User};
+
+/// What a code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignIn,
+    /// Confirms that the address receives codes before two-factor sign-in is turned on.
+    Enable,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignIn => "sign_in",
+            Purpose::Enable => "enable",
+        }
+    }
+}
+
+const LIFETIME: i64 = 600;
+const MAX_ATTEMPTS: i32 = 5;
+const RESEND_AFTER: i64 = 60;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    Sent,
+    /// A code went out less than a minute ago.
+    TooSoon,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Checked {
+    Accepted,
+    Wrong,
+    /// No live code, or its attempts are used up: ask for a new one.
+    Unusable,
+}
+
+/// Sends a new code to the user's address, in `lang` and `brand`.
+pub async fn send(ctx: &Ctx, user: &User, purpose: Purpose, brand: &str, lang: &str) -> Result<Sent, StoreError> {
+    let now = ctx.now();
+    if ctx.store.otp_code_sent_at(&user.id, purpose.as_str(), now).await?.is_some_and(|at| now - at < RESEND_AFTER) {
+        return Ok(Sent::TooSoon);
+    }
+    let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+    ctx.store.put_otp_code(&user.id, purpose.as_str(), &code_hash(ctx, user, purpose, &code), now, now + LIFETIME).await?;
+    crate::account::send_code(ctx, user, brand, lang, &code);
+    Ok(Sent::Sent)
+}
+
+/// Checks `code`; a right one is used up.
+pub async fn check(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> Result<Checked, StoreError> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let stored = match ctx.store.attempt_otp_code(&user.id, purpose.as_str(), MAX_ATTEMPTS, ctx.now()).await? {
+        CodeAttempt::Check { code_hash } => code_hash,
+        CodeAttempt::Unusable => return Ok(Checked::Unusable),
+    };
+    if !crypto::constant_time_eq(code_hash(ctx, user, purpose, &code).as_bytes(), stored.as_bytes()) {
+        return Ok(Checked::Wrong);
+    }
+    Ok(if ctx.store.consume_otp_code(&user.id, purpose.as_str()).await? { Checked::Accepted } else { Checked::Unusable })
+}
+
+fn code_hash(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> String {
+    let message = format!("{}\n{}\n{code}", user.id, purpose.as_str());
+    crypto::b64url(&crypto::hmac_sha256(&ctx.kek.derive("email-otp"), message.as_bytes()))
+}

@@ -1,0 +1,39 @@
+//! Sign-ins that passed the password and wait for a second factor. The browser holds
+//! only a random id (in a short-lived cookie); the state is a single-use row.
+
+use crate::crypto;
+use crate::state::Ctx;
+use crate::store::{PendingLoginRecord, StoreError, User};
+
+/// How long the second step may take.
+pub const LIFETIME: i64 = 600;
+
+/// Records the first factor's success; returns the cookie value.
+pub async fn begin(ctx: &Ctx, user: &User, amr: &[&str], request: Option<&str>, next: Option<&str>) -> Result<String, StoreError> {
+    let handle = crypto::random_token();
+    let now = ctx.now();
+    ctx.store
+        .insert_pending_login(&PendingLoginRecord {
+            id_hash: crypto::token_hash(&handle),
+            user_id: user.id.clone(),
+            amr: amr.join(" "),
+            request: request.map(str::to_string),
+            next: next.map(str::to_string),
+            created_at: now,
+            expires_at: now + LIFETIME,
+        })
+        .await?;
+    Ok(handle)
+}
+
+/// The pending sign-in and its (still active) user.
+pub async fn find(ctx: &Ctx, handle: &str) -> Result<Option<(PendingLoginRecord, User)>, StoreError> {
+    let Some(pending) = ctx.store.pending_login(&crypto::token_hash(handle), ctx.now()).await? else { return Ok(None) };
+    let user = ctx.store.user_by_id(&pending.user_id).await?.filter(|u| !u.disabled);
+    Ok(user.map(|u| (pending, u)))
+}
+
+/// Ends the pending sign-in; `None` if another request finished it first.
+pub async fn finish(ctx: &Ctx, handle: &str) -> Result<Option<PendingLoginRecord>, StoreError> {
+    ctx.store.take_pending_login(&crypto::token_hash(handle), ctx.now()).await
+}

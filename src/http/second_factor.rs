@@ -1,0 +1,135 @@
+//! The second step of a sign-in: the code sent by email. The first step (the password)
+//! left a pending sign-in behind a short-lived cookie; the right code turns it into a
+//! browser session with `amr` [pwd, otp, mfa] and the two-factor `acr`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+
+use crate::audit::RequestMeta;
+use crate::auth::email_code::{self, Checked, Purpose, Sent};
+use crate::auth::{acr, second_factor};
+use crate::paths;
+use crate::protocol::authorize;
+use crate::state::AppState;
+use crate::store::{PendingLoginRecord, User};
+
+use super::error::ErrorPage;
+use super::extract::{BadForm, FormParams, Meta};
+use super::login::{Pending, after_login, flow_page, start_session};
+use super::pages::{LangPrefs, Page, clear_pending_login_cookie, csrf_token, csrf_valid, pending_login_cookie, set_pending_login_cookie};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(paths::LOGIN_CODE, get(code_get).post(code_post)).route(paths::LOGIN_CODE_RESEND, post(resend_post))
+}
+
+/// After a right password: keep the sign-in pending, send the code, ask for it.
+#[allow(clippy::too_many_arguments)]
+pub async fn ask_for_code(s: &AppState, jar: CookieJar, user: &User, pending: &Pending, lang: &LangPrefs, handle: Option<&str>, next: Option<&str>, meta: &RequestMeta) -> Response {
+    let ctx = s.ctx();
+    let started = match second_factor::begin(ctx, user, &[acr::AMR_PASSWORD], handle, next).await {
+        Ok(started) => started,
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    let (brand, ui_locales) = match pending {
+        Some((client, request)) => (client.brand.as_str(), request.ui_locales.as_deref()),
+        None => (crate::brands::DEFAULT_BRAND, None),
+    };
+    if let Err(e) = email_code::send(ctx, user, Purpose::SignIn, brand, lang.resolve(ui_locales, user.locale.as_deref())).await {
+        return ErrorPage::from(e).into_response();
+    }
+    ctx.audit("second_factor_requested", meta, Some(&user.id), None, serde_json::json!({ "method": "email" })).await;
+    (set_pending_login_cookie(s, jar, started), Redirect::to(&s.url_path(paths::LOGIN_CODE))).into_response()
+}
+
+/// The pending sign-in of this browser, with its authorization request (if still live).
+async fn pending_login(s: &AppState, jar: &CookieJar) -> Result<(String, PendingLoginRecord, User, Pending), Response> {
+    let Some(handle) = pending_login_cookie(s, jar) else { return Err(ErrorPage::expired().into_response()) };
+    let (record, user) = match second_factor::find(s.ctx(), &handle).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(ErrorPage::expired().into_response()),
+        Err(e) => return Err(ErrorPage::from(e).into_response()),
+    };
+    let flow = match record.request.as_deref() {
+        Some(request) => authorize::load_pending(s.ctx(), request).await.ok().flatten(),
+        None => None,
+    };
+    Ok((handle, record, user, flow))
+}
+
+/// The code form; `error` and `notice` are message keys.
+pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, action: &str, resend: &str, error: Option<&str>, notice: Option<&str>) -> Response {
+    let (jar, csrf) = csrf_token(s, jar);
+    let page = Page::new("login/code.html")
+        .with("csrf", csrf)
+        .with("intro", if action.ends_with(paths::LOGIN_CODE) { "code-intro" } else { "security-enable-code-intro" })
+        .with("email", &user.email)
+        .with("error", error)
+        .with("notice", notice)
+        .with("action", s.url_path(action))
+        .with("resend_action", s.url_path(resend))
+        .user_lang(user.locale.as_deref());
+    (jar, flow_page(s, page, flow, s.url_path(action))).into_response()
+}
+
+async fn code_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match pending_login(&s, &jar).await {
+        Ok((_, _, user, flow)) => code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, None, None),
+        Err(response) => response,
+    }
+}
+
+async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (handle, record, user, flow) = match pending_login(&s, &jar).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let code = params.get("code").ok().flatten().unwrap_or("");
+    let again = |jar, error| code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, Some(error), None);
+    match email_code::check(s.ctx(), &user, Purpose::SignIn, code).await {
+        Ok(Checked::Accepted) => {}
+        Ok(Checked::Wrong) => return again(jar, "code-wrong"),
+        Ok(Checked::Unusable) => return again(jar, "code-unusable"),
+        Err(e) => return ErrorPage::from(e).into_response(),
+    }
+    if !matches!(second_factor::finish(s.ctx(), &handle).await, Ok(Some(_))) {
+        return ErrorPage::expired().into_response();
+    }
+    let mut amr: Vec<&str> = record.amr.split_whitespace().collect();
+    amr.extend([acr::AMR_OTP, acr::AMR_MFA]);
+    let jar = clear_pending_login_cookie(&s, jar);
+    let jar = match start_session(&s, jar, &user, &amr, acr::TWO_FACTOR, &meta).await {
+        Ok(jar) => jar,
+        Err(page) => return page.into_response(),
+    };
+    let live_request = flow.as_ref().and(record.request.as_deref());
+    (jar, Redirect::to(&after_login(&s, live_request, record.next.as_deref()))).into_response()
+}
+
+async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, form: Result<FormParams, BadForm>) -> Response {
+    let (_, _, user, flow) = match pending_login(&s, &jar).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let (brand, ui_locales) = match &flow {
+        Some((client, request)) => (client.brand.clone(), request.ui_locales.clone()),
+        None => (s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone(), None),
+    };
+    let lang = lang.resolve(ui_locales.as_deref(), user.locale.as_deref());
+    let (error, notice) = match email_code::send(s.ctx(), &user, Purpose::SignIn, &brand, lang).await {
+        Ok(Sent::Sent) => (None, Some("code-resent")),
+        Ok(Sent::TooSoon) => (Some("code-too-soon"), None),
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, error, notice)
+}
