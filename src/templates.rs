@@ -57,6 +57,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/two_factor_disabled.html", include_str!("../templates/email/two_factor_disabled.html")),
     ("email/two_factor_disabled.txt", include_str!("../templates/email/two_factor_disabled.txt")),
     ("login/code.html", include_str!("../templates/login/code.html")),
+    ("login/totp.html", include_str!("../templates/login/totp.html")),
+    ("account/totp.html", include_str!("../templates/account/totp.html")),
+    ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
 ];
 

@@ -9,6 +9,7 @@ mod it {
     mod browser;
     mod cli;
     mod tokens;
+    mod totp;
     mod two_factor;
     mod flows;
     mod keys;

@@ -9,6 +9,7 @@ mod m20261123_000001_init;
 mod m20261201_000001_accounts;
 mod m20261202_000001_lockout;
 mod m20261203_000001_email_otp;
+mod m20261204_000001_totp;
 mod schema;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_accounts::Migration),
             Box::new(m20261202_000001_lockout::Migration),
             Box::new(m20261203_000001_email_otp::Migration),
+            Box::new(m20261204_000001_totp::Migration),
         ]
     }
 }

@@ -57,6 +57,11 @@ impl Subject {
         }
     }
 
+    /// Guesses at the user's authenticator or recovery codes, counted like passwords.
+    pub fn second_factor(ctx: &Ctx, user: &User) -> Subject {
+        Subject { key: format!("2fa:{}", user.id), threshold: ctx.config.lockout.threshold }
+    }
+
     /// Wrong passwords counted so far (0 once a lock has run out).
     pub async fn failures(&self, ctx: &Ctx) -> Result<i32, StoreError> {
         ctx.store.attempt_failures(&self.key, ctx.now()).await
@@ -92,6 +97,7 @@ pub fn lock_duration(base: i64, growth: i64, max: i64, lockouts: i32) -> i64 {
 
 /// Lifts the locks on the user's account and on each of their known browsers.
 pub async fn unlock(ctx: &Ctx, user_id: &str) -> Result<u64, StoreError> {
+    ctx.store.clear_attempts(&format!("2fa:{user_id}")).await?;
     ctx.store.clear_user_attempts(&format!("user:{user_id}"), &format!("device:{user_id}:")).await
 }
 

@@ -11,3 +11,4 @@ pub mod password_policy;
 pub mod pow;
 pub mod rate_limit;
 pub mod second_factor;
+pub mod totp;

@@ -5,6 +5,21 @@ use crate::crypto;
 use crate::state::Ctx;
 use crate::store::{PendingLoginRecord, StoreError, User};
 
+/// Which second factor a sign-in of the user asks for: the authenticator app when one is
+/// set up, else the emailed code when it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Totp,
+    EmailCode,
+}
+
+pub async fn required(ctx: &Ctx, user: &User) -> Result<Option<Factor>, StoreError> {
+    if ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed) {
+        return Ok(Some(Factor::Totp));
+    }
+    Ok(user.email_otp_enabled.then_some(Factor::EmailCode))
+}
+
 /// How long the second step may take.
 pub const LIFETIME: i64 = 600;
 

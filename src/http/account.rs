@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_EXPORT, get(export_get))
         .route(paths::ACCOUNT_DELETE, get(delete_get).post(delete_post))
         .route(paths::ACCOUNT_SECURITY, get(security_get).post(security_post))
+        .route(paths::ACCOUNT_TOTP, get(totp_get).post(totp_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
@@ -328,6 +329,62 @@ async fn security_resend_post(State(s): State<AppState>, jar: CookieJar, lang: L
     match security::resend_enabling_code(s.ctx(), &user, &brand, lang.resolve(None, user.locale.as_deref())).await {
         Ok(Sent::Sent) => code_page(&s, jar, &user, None, Some("code-resent")),
         Ok(Sent::TooSoon) => code_page(&s, jar, &user, Some("code-too-soon"), None),
+        Err(e) => failed(e),
+    }
+}
+
+async fn totp_page(s: &AppState, jar: CookieJar, user: &User, brand: Option<&str>, errors: FieldErrors, notice: Option<&'static str>) -> Response {
+    let ctx = s.ctx();
+    let active = match crate::auth::totp::active(ctx, user).await {
+        Ok(active) => active,
+        Err(e) => return ErrorPage::internal(e).into_response(),
+    };
+    let (jar, mut page) = account_page(s, jar, "account/totp.html", user, brand, errors);
+    page = page.with("active", active).with("notice", notice);
+    if active {
+        let left = crate::auth::totp::recovery_codes_left(ctx, user).await.unwrap_or(0);
+        page = page.with("codes_left", left).with("qr_svg", "").with("secret", "");
+    } else {
+        let enrolment = match security::totp_enrolment(ctx, user, ctx.brands.get(brand).id.as_str()).await {
+            Ok(enrolment) => enrolment,
+            Err(e) => return failed(e),
+        };
+        page = page.with("codes_left", 0).with("qr_svg", enrolment.qr_svg).with("secret", enrolment.secret);
+    }
+    (jar, page).into_response()
+}
+
+async fn totp_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let notice = (params.get("notice").ok().flatten() == Some("removed")).then_some("totp-removed-notice");
+    match signed_in(&s, &jar, paths::ACCOUNT_TOTP).await {
+        Ok((_, user)) => totp_page(&s, jar, &user, None, FieldErrors::new(), notice).await,
+        Err(response) => response,
+    }
+}
+
+async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_TOTP).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| params.get(name).ok().flatten();
+    let ctx = s.ctx();
+    let brand = ctx.brands.get(field("brand")).id.clone();
+    let password = field("current_password").unwrap_or("");
+    let codes = match field("action") {
+        Some("remove") => match security::remove_totp(ctx, &user, password, &brand, &meta).await {
+            Ok(()) => return Redirect::to(&format!("{}?notice=removed", s.url_path(paths::ACCOUNT_TOTP))).into_response(),
+            Err(e) => Err(e),
+        },
+        Some("recovery-codes") => security::new_recovery_codes(ctx, &user, password, &meta).await,
+        _ => security::confirm_totp(ctx, &user, password, field("code").unwrap_or(""), &brand, &meta).await,
+    };
+    match codes {
+        Ok(codes) => {
+            let (jar, page) = account_page(&s, jar, "account/recovery_codes.html", &user, Some(&brand), FieldErrors::new());
+            (jar, page.with("codes", codes)).into_response()
+        }
+        Err(AccountError::Fields(errors)) => totp_page(&s, jar, &user, Some(&brand), errors, None).await,
         Err(e) => failed(e),
     }
 }

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::auth::login::{self, LoginError};
-use crate::auth::{acr, lockout, pow, session};
+use crate::auth::{acr, lockout, pow, second_factor, session};
 use crate::paths;
 use crate::protocol::authorize::{self, AuthorizationRequest};
 use crate::protocol::clients::Client;
@@ -149,8 +149,10 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Some(_) => jar,
         None => jar.add(device_cookie(&s, lockout::device_cookie(s.ctx(), &user.id))),
     };
-    if user.email_otp_enabled {
-        return super::second_factor::ask_for_code(&s, jar, &user, &pending, &lang, handle, next, &meta).await;
+    match second_factor::required(s.ctx(), &user).await {
+        Ok(Some(factor)) => return super::second_factor::ask_for(&s, jar, factor, &user, &pending, &lang, handle, next, &meta).await,
+        Ok(None) => {}
+        Err(e) => return ErrorPage::from(e).into_response(),
     }
     let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], acr::SINGLE_FACTOR, &meta).await {
         Ok(jar) => jar,

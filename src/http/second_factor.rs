@@ -1,6 +1,7 @@
-//! The second step of a sign-in: the code sent by email. The first step (the password)
-//! left a pending sign-in behind a short-lived cookie; the right code turns it into a
-//! browser session with `amr` [pwd, otp, mfa] and the two-factor `acr`.
+//! The second step of a sign-in: a code from the authenticator app (or a recovery
+//! code), or the code sent by email. The first step (the password) left a pending
+//! sign-in behind a short-lived cookie; the right code turns it into a browser session
+//! with `amr` [pwd, otp, mfa] and the two-factor `acr`.
 
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +11,10 @@ use axum_extra::extract::CookieJar;
 
 use crate::audit::RequestMeta;
 use crate::auth::email_code::{self, Checked, Purpose, Sent};
-use crate::auth::{acr, second_factor};
+use crate::auth::lockout::Subject;
+use crate::auth::second_factor::Factor;
+use crate::auth::{acr, second_factor, totp};
+use crate::store::Attempt;
 use crate::paths;
 use crate::protocol::authorize;
 use crate::state::AppState;
@@ -22,17 +26,25 @@ use super::login::{Pending, after_login, flow_page, start_session};
 use super::pages::{LangPrefs, Page, clear_pending_login_cookie, csrf_token, csrf_valid, pending_login_cookie, set_pending_login_cookie};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(paths::LOGIN_CODE, get(code_get).post(code_post)).route(paths::LOGIN_CODE_RESEND, post(resend_post))
+    Router::new()
+        .route(paths::LOGIN_CODE, get(code_get).post(code_post))
+        .route(paths::LOGIN_CODE_RESEND, post(resend_post))
+        .route(paths::LOGIN_TOTP, get(totp_get).post(totp_post))
 }
 
-/// After a right password: keep the sign-in pending, send the code, ask for it.
+/// After a right password: keep the sign-in pending and ask for the second factor
+/// (sending the code first, for the emailed one).
 #[allow(clippy::too_many_arguments)]
-pub async fn ask_for_code(s: &AppState, jar: CookieJar, user: &User, pending: &Pending, lang: &LangPrefs, handle: Option<&str>, next: Option<&str>, meta: &RequestMeta) -> Response {
+pub async fn ask_for(s: &AppState, jar: CookieJar, factor: Factor, user: &User, pending: &Pending, lang: &LangPrefs, handle: Option<&str>, next: Option<&str>, meta: &RequestMeta) -> Response {
     let ctx = s.ctx();
     let started = match second_factor::begin(ctx, user, &[acr::AMR_PASSWORD], handle, next).await {
         Ok(started) => started,
         Err(e) => return ErrorPage::from(e).into_response(),
     };
+    if factor == Factor::Totp {
+        ctx.audit("second_factor_requested", meta, Some(&user.id), None, serde_json::json!({ "method": "totp" })).await;
+        return (set_pending_login_cookie(s, jar, started), Redirect::to(&s.url_path(paths::LOGIN_TOTP))).into_response();
+    }
     let (brand, ui_locales) = match pending {
         Some((client, request)) => (client.brand.as_str(), request.ui_locales.as_deref()),
         None => (crate::brands::DEFAULT_BRAND, None),
@@ -98,18 +110,83 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
         Ok(Checked::Unusable) => return again(jar, "code-unusable"),
         Err(e) => return ErrorPage::from(e).into_response(),
     }
-    if !matches!(second_factor::finish(s.ctx(), &handle).await, Ok(Some(_))) {
+    finish(&s, jar, &handle, &record, &user, &flow, &meta).await
+}
+
+/// The second factor checked out: the pending sign-in becomes a session.
+async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &PendingLoginRecord, user: &User, flow: &Pending, meta: &RequestMeta) -> Response {
+    if !matches!(second_factor::finish(s.ctx(), handle).await, Ok(Some(_))) {
         return ErrorPage::expired().into_response();
     }
     let mut amr: Vec<&str> = record.amr.split_whitespace().collect();
     amr.extend([acr::AMR_OTP, acr::AMR_MFA]);
-    let jar = clear_pending_login_cookie(&s, jar);
-    let jar = match start_session(&s, jar, &user, &amr, acr::TWO_FACTOR, &meta).await {
+    let jar = clear_pending_login_cookie(s, jar);
+    let jar = match start_session(s, jar, user, &amr, acr::TWO_FACTOR, meta).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };
     let live_request = flow.as_ref().and(record.request.as_deref());
-    (jar, Redirect::to(&after_login(&s, live_request, record.next.as_deref()))).into_response()
+    (jar, Redirect::to(&after_login(s, live_request, record.next.as_deref()))).into_response()
+}
+
+fn totp_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, error: Option<&str>, minutes: Option<i64>) -> Response {
+    let (jar, csrf) = csrf_token(s, jar);
+    let page = Page::new("login/totp.html").with("csrf", csrf).with("error", error).with("minutes", minutes).user_lang(user.locale.as_deref());
+    (jar, flow_page(s, page, flow, s.url_path(paths::LOGIN_TOTP))).into_response()
+}
+
+async fn totp_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match pending_login(&s, &jar).await {
+        Ok((_, _, user, flow)) => totp_page(&s, jar, &user, &flow, None, None),
+        Err(response) => response,
+    }
+}
+
+async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (handle, record, user, flow) = match pending_login(&s, &jar).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    let field = |name: &str| params.get(name).ok().flatten();
+    if !csrf_valid(&s, &jar, field("csrf")) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let ctx = s.ctx();
+    // Guesses at six digits are counted like passwords.
+    let subject = Subject::second_factor(ctx, &user);
+    let failures = match subject.begin(ctx).await {
+        Ok(Attempt::Allowed { failures }) => failures,
+        Ok(Attempt::Locked { until }) => {
+            let minutes = until.map_or(1, |until| ((until - ctx.now()) as f64 / 60.0).ceil().max(1.0) as i64);
+            return totp_page(&s, jar, &user, &flow, Some("login-error-locked"), Some(minutes));
+        }
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    let accepted = match (field("code"), field("recovery_code")) {
+        (Some(code), _) => totp::check(ctx, &user, code).await,
+        (None, Some(code)) => totp::use_recovery_code(ctx, &user, code).await,
+        (None, None) => Ok(false),
+    };
+    match accepted {
+        Ok(true) => {
+            if let Err(e) = subject.succeeded(ctx).await {
+                return ErrorPage::from(e).into_response();
+            }
+            let method = if field("code").is_some() { "totp" } else { "recovery_code" };
+            ctx.audit("second_factor_passed", &meta, Some(&user.id), None, serde_json::json!({ "method": method })).await;
+            finish(&s, jar, &handle, &record, &user, &flow, &meta).await
+        }
+        Ok(false) => {
+            ctx.audit("second_factor_failed", &meta, Some(&user.id), None, serde_json::json!({ "method": "totp" })).await;
+            match subject.failed(ctx, failures).await {
+                Ok(Some(until)) => totp_page(&s, jar, &user, &flow, Some("login-error-locked"), Some(((until - ctx.now()) as f64 / 60.0).ceil() as i64)),
+                Ok(None) => totp_page(&s, jar, &user, &flow, Some("totp-wrong"), None),
+                Err(e) => ErrorPage::from(e).into_response(),
+            }
+        }
+        Err(e) => ErrorPage::internal(e).into_response(),
+    }
 }
 
 async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, form: Result<FormParams, BadForm>) -> Response {

@@ -17,6 +17,7 @@ mod revocations;
 mod second_factors;
 mod sessions;
 mod throttles;
+mod totp;
 mod signing_keys;
 mod users;
 
@@ -43,6 +44,8 @@ pub use entities::consents::Model as ConsentRecord;
 pub use entities::grants::Model as GrantRecord;
 pub use entities::one_time_tokens::Model as OneTimeTokenRecord;
 pub use entities::pending_logins::Model as PendingLoginRecord;
+pub use entities::recovery_codes::Model as RecoveryCodeRecord;
+pub use entities::totp_credentials::Model as TotpRecord;
 pub use entities::refresh_tokens::Model as RefreshTokenRecord;
 pub use entities::signing_keys::Model as SigningKeyRecord;
 pub use entities::users::Model as User;

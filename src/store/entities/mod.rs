@@ -16,3 +16,5 @@ pub mod spent_challenges;
 pub mod login_throttles;
 pub mod otp_codes;
 pub mod pending_logins;
+pub mod recovery_codes;
+pub mod totp_credentials;
