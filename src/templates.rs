@@ -51,6 +51,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/account_locked.html", include_str!("../templates/email/account_locked.html")),
     ("email/account_locked.txt", include_str!("../templates/email/account_locked.txt")),
     ("email/code.html", include_str!("../templates/email/code.html")),
+    ("email/new_sign_in.html", include_str!("../templates/email/new_sign_in.html")),
+    ("email/new_sign_in.txt", include_str!("../templates/email/new_sign_in.txt")),
     ("email/code.txt", include_str!("../templates/email/code.txt")),
     ("email/two_factor_enabled.html", include_str!("../templates/email/two_factor_enabled.html")),
     ("email/two_factor_enabled.txt", include_str!("../templates/email/two_factor_enabled.txt")),

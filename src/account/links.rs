@@ -13,6 +13,8 @@ pub enum Purpose {
     Activation,
     PasswordReset,
     EmailChange,
+    /// "This wasn't me" in a new-sign-in notification.
+    NotMe,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Purpose::Activation => "activation",
             Purpose::PasswordReset => "password_reset",
             Purpose::EmailChange => "email_change",
+            Purpose::NotMe => "not_me",
         }
     }
 }
@@ -36,6 +39,9 @@ pub struct Detail {
     /// The address an email change moves to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_email: Option<String>,
+    /// The browser session a "this wasn't me" link ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// A used (or looked-at) link: whose, and what it carried.

@@ -5,6 +5,7 @@
 
 pub mod deletion;
 pub mod fields;
+pub mod intrusion;
 pub mod links;
 pub mod profile;
 pub mod recovery;
@@ -64,7 +65,7 @@ pub struct Origin<'a> {
 
 impl Origin<'_> {
     fn detail(&self) -> Detail {
-        Detail { brand: self.brand.to_string(), lang: self.lang.to_string(), request: self.request.map(str::to_string), new_email: None }
+        Detail { brand: self.brand.to_string(), lang: self.lang.to_string(), request: self.request.map(str::to_string), ..Default::default() }
     }
 }
 
@@ -89,7 +90,7 @@ fn send(ctx: &Ctx, to: &str, detail: &Detail, template: &'static str, name: Opti
 fn user_detail(ctx: &Ctx, user: &User, brand: &str) -> Detail {
     let lang = crate::i18n::choose(None, None, user.locale.as_deref(), None);
     let brand = if ctx.brands.exists(brand) { brand } else { crate::brands::DEFAULT_BRAND };
-    Detail { brand: brand.to_string(), lang: lang.to_string(), request: None, new_email: None }
+    Detail { brand: brand.to_string(), lang: lang.to_string(), ..Default::default() }
 }
 
 /// Tells the owner their account was locked, with a way to reset the password.
@@ -102,6 +103,6 @@ pub fn notify_locked(ctx: &Ctx, user: &User, until: crate::clock::UnixTime) {
 
 /// Sends a one-time code (sign-in or turning on two-factor sign-in).
 pub fn send_code(ctx: &Ctx, user: &User, brand: &str, lang: &str, code: &str) {
-    let detail = Detail { brand: brand.to_string(), lang: lang.to_string(), request: None, new_email: None };
+    let detail = Detail { brand: brand.to_string(), lang: lang.to_string(), ..Default::default() };
     send(ctx, &user.email, &detail, "code", greeting_name(user), None, &[("code", code)]);
 }

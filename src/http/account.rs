@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
-use crate::account::{AccountError, Origin, deletion, profile, security};
+use crate::account::{AccountError, Origin, deletion, intrusion, profile, security};
 use crate::auth::email_code::{Checked, Sent};
 use crate::paths;
 use crate::protocol::params::Params;
@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_DELETE, get(delete_get).post(delete_post))
         .route(paths::ACCOUNT_SECURITY, get(security_get).post(security_post))
         .route(paths::ACCOUNT_TOTP, get(totp_get).post(totp_post))
+        .route(paths::ACCOUNT_NOT_ME, get(not_me_get).post(not_me_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
@@ -385,6 +386,37 @@ async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
             (jar, page.with("codes", codes)).into_response()
         }
         Err(AccountError::Fields(errors)) => totp_page(&s, jar, &user, Some(&brand), errors, None).await,
+        Err(e) => failed(e),
+    }
+}
+
+fn not_me_invalid(s: &AppState) -> Response {
+    notice("not-me-invalid-title", "not-me-invalid-text")
+        .with("next_url", s.url_path(paths::PASSWORD_FORGOT))
+        .with("next_text", "forgot-title")
+        .status(StatusCode::BAD_REQUEST)
+        .into_response()
+}
+
+async fn not_me_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let Some(token) = params.get("token").ok().flatten() else { return not_me_invalid(&s) };
+    match intrusion::not_me_pending(s.ctx(), token).await {
+        Ok(true) => confirm_link_page(&s, jar, "not-me-title", "email-new-sign-in-button", paths::ACCOUNT_NOT_ME, token).into_response(),
+        Ok(false) => not_me_invalid(&s),
+        Err(e) => failed(e),
+    }
+}
+
+/// Ends the reported session and goes on to choosing a new password.
+async fn not_me_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
+    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
+        return ErrorPage::form_expired().into_response();
+    }
+    let Some(token) = params.get("token").ok().flatten() else { return not_me_invalid(&s) };
+    match intrusion::not_me(s.ctx(), token, &meta).await {
+        Ok(Some(reset)) => Redirect::to(&with_query(&s.url_path(paths::PASSWORD_RESET), "token", &reset)).into_response(),
+        Ok(None) => not_me_invalid(&s),
         Err(e) => failed(e),
     }
 }

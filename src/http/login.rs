@@ -144,11 +144,6 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Err(LoginError::Busy) => return ErrorPage::busy().into_response(),
         Err(LoginError::Internal(e)) => return ErrorPage::internal(e).into_response(),
     };
-    // This browser is now a known device of the user (it keeps its own lockout count).
-    let jar = match device.filter(|d| d.user_id == user.id) {
-        Some(_) => jar,
-        None => jar.add(device_cookie(&s, lockout::device_cookie(s.ctx(), &user.id))),
-    };
     match second_factor::required(s.ctx(), &user).await {
         Ok(Some(factor)) => return super::second_factor::ask_for(&s, jar, factor, &user, &pending, &lang, handle, next, &meta).await,
         Ok(None) => {}
@@ -172,11 +167,28 @@ pub fn after_login(s: &AppState, handle: Option<&str>, next: Option<&str>) -> St
 }
 
 /// Starts a new browser session for `user` (the old one, if any, ends: no session
-/// fixation) and sets its cookie.
+/// fixation) and sets its cookie. A browser the account was not used on before becomes a
+/// known device, and the owner is told about the sign-in, unless `expected` says the
+/// owner just proved it is them (activating from the email).
 pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
+    start_session_as(s, jar, user, amr, acr, meta, false).await
+}
+
+pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta, expected: bool) -> Result<CookieJar, ErrorPage> {
+    let ctx = s.ctx();
     if let Ok(Some(previous)) = current_session(s, &jar).await {
-        session::end(s.ctx(), &previous.sid, "replaced_by_login", meta).await?;
+        session::end(ctx, &previous.sid, "replaced_by_login", meta).await?;
     }
-    let started = session::start(s.ctx(), user, amr, acr, meta).await?;
-    Ok(set_session_cookie(s, jar, started.cookie_value))
+    let started = session::start(ctx, user, amr, acr, meta).await?;
+    let known = jar.get(DEVICE_COOKIE).and_then(|c| lockout::known_device(ctx, c.value())).is_some_and(|d| d.user_id == user.id);
+    let jar = set_session_cookie(s, jar, started.cookie_value);
+    if known {
+        return Ok(jar);
+    }
+    if !expected {
+        if let Err(e) = crate::account::intrusion::notify_new_sign_in(ctx, user, &started.session.sid, crate::brands::DEFAULT_BRAND, meta).await {
+            tracing::error!(error = %e, "new sign-in not told to the owner");
+        }
+    }
+    Ok(jar.add(device_cookie(s, lockout::device_cookie(ctx, &user.id))))
 }

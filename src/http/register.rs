@@ -22,7 +22,7 @@ use crate::state::AppState;
 use super::authorize::with_request;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::login::{Pending, flow_page, pending, start_session};
+use super::login::{Pending, flow_page, pending, start_session_as};
 use super::pages::{LangPrefs, Page, csrf_token, csrf_valid};
 
 pub fn routes() -> Router<AppState> {
@@ -200,7 +200,7 @@ async fn activate_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Me
         Err(e) => return ErrorPage::internal(e).into_response(),
     };
     // The emailed link is a one-time secret sent to the address: a one-time password.
-    let jar = match start_session(&s, jar, &activated.user, &[acr::AMR_OTP], acr::SINGLE_FACTOR, &meta).await {
+    let jar = match start_session_as(&s, jar, &activated.user, &[acr::AMR_OTP], acr::SINGLE_FACTOR, &meta, true).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };

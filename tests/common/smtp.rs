@@ -134,7 +134,7 @@ impl SmtpSink {
                 return found;
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!("no message about {text:?} for {address}");
+                panic!("no message about {text:?} for {address}; it got {:?}", self.messages_to(address).iter().map(Received::subject).collect::<Vec<_>>());
             }
         }
     }

@@ -59,7 +59,7 @@ async fn fifty_parallel_guesses_check_only_the_threshold_and_the_owner_still_get
         assert_eq!(refused_as(&attempt(&srv.browser(), ALICE.0, ALICE.1).await), "locked");
         // ...but the owner's browser has its own count.
         assert!(attempt(&owner, ALICE.0, ALICE.1).await.url().ends_with('/'), "the known device signs in");
-        let warning = srv.mail.wait_for(ALICE.0, 1).await;
+        let warning = srv.mail.wait_for_subject(ALICE.0, "locked").await;
         assert!(warning.subject().contains("locked"), "{}", warning.subject());
         assert!(warning.link(&srv.issuer).contains("/password/forgot"));
     }
@@ -119,7 +119,7 @@ async fn unknown_addresses_lock_exactly_like_real_ones() {
     assert_eq!(outcomes[0], outcomes[1], "no difference tells which address has an account");
     assert_eq!(outcomes[0].last(), Some(&"locked"));
     // Only the real owner is told.
-    srv.mail.wait_for(ALICE.0, 1).await;
+    srv.mail.wait_for_subject(ALICE.0, "locked").await;
     assert!(srv.mail.messages_to("nobody@example.com").is_empty());
 }
 
@@ -157,4 +157,35 @@ async fn one_address_sending_too_many_forms_is_slowed_down() {
     assert!(response.headers().get("retry-after").is_some());
     assert!(response.text().await.unwrap().contains("Too many requests"));
     assert_eq!(browser.open("/login").await.status(), 200, "pages still load");
+}
+
+#[tokio::test]
+async fn a_sign_in_from_a_new_browser_is_told_and_this_wasnt_me_ends_it() {
+    let srv = TestServer::start().await;
+    let known = srv.browser();
+    assert!(attempt(&known, ALICE.0, ALICE.1).await.url().ends_with('/'));
+    let notice = srv.mail.wait_for_subject(ALICE.0, "New sign-in").await;
+    assert!(notice.text().contains("127.0.0.1"), "{}", notice.text());
+    // The same browser again: nothing new to tell.
+    attempt(&known, ALICE.0, ALICE.1).await;
+    // An intruder elsewhere.
+    let intruder = srv.browser();
+    attempt(&intruder, ALICE.0, ALICE.1).await;
+    let mut reports = Vec::new();
+    for _ in 0..100 {
+        reports = srv.mail.messages_to(ALICE.0).into_iter().filter(|m| m.subject().contains("New sign-in")).collect();
+        if reports.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(reports.len(), 2, "the known browser's second sign-in was not reported");
+    let link = reports[1].link(&format!("{}/account/not-me?token=", srv.issuer));
+    let owner = srv.browser();
+    let confirm = owner.open(link.strip_prefix(&srv.issuer).unwrap()).await;
+    let reset = owner.submit(&confirm, "/account/not-me", &[]).await;
+    assert!(reset.body().contains("name=\"password\""), "on to a new password: {}", reset.body());
+    assert!(intruder.open("/account").await.is_login_page(), "the reported session ended");
+    let done = owner.submit(&reset, "/password/reset", &[("password", "a brand new sentence of words")]).await;
+    assert!(done.url().contains("/login"), "{}", done.url());
 }
