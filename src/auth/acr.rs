@@ -19,3 +19,13 @@ pub const TWO_FACTOR: &str = "urn:oneid:acr:2fa";
 
 /// RFC 8176 method: more than one factor was used.
 pub const AMR_MFA: &str = "mfa";
+
+/// How strong an `acr` is, for comparing what a client asks with what a session has;
+/// values oneid does not know rank lowest.
+pub fn strength(acr: &str) -> u8 {
+    match acr {
+        TWO_FACTOR => 2,
+        SINGLE_FACTOR => 1,
+        _ => 0,
+    }
+}

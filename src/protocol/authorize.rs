@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::acr;
 use crate::crypto;
 use crate::state::Ctx;
 use crate::store::{AuthRequestRecord, CodeRecord, SessionRecord};
@@ -244,7 +245,11 @@ fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_
 /// `prompt=none` that is an error for the client instead.
 pub async fn next_step(ctx: &Ctx, client: &Client, request: &AuthorizationRequest, session: Option<&SessionRecord>) -> Result<Next, OAuthError> {
     let none = request.prompts("none");
-    let Some(session) = session.filter(|s| session_satisfies(ctx, request, s)) else {
+    let session = match session.filter(|s| session_satisfies(ctx, request, s)) {
+        Some(session) if strong_enough(ctx, request, session).await? => Some(session),
+        _ => None,
+    };
+    let Some(session) = session else {
         return if none { Err(OAuthError::new(ErrorCode::LoginRequired, "the user must log in")) } else { Ok(Next::Login) };
     };
     if needs_consent(ctx, client, request, &session.user_id).await? {
@@ -260,6 +265,18 @@ fn session_satisfies(ctx: &Ctx, request: &AuthorizationRequest, session: &Sessio
     let young_enough = request.max_age.is_none_or(|max| ctx.now() - session.auth_time <= max);
     let right_user = request.id_token_hint_sub.as_ref().is_none_or(|sub| *sub == session.user_id);
     (!fresh_needed || fresh) && young_enough && right_user
+}
+
+/// Step-up (OIDC Core §3.1.2.1 `acr_values`): a session weaker than the strongest
+/// `acr` the client asks for is not enough when the user has a second factor to add; a
+/// user without one signs in as they can, and the ID token's `acr` says so.
+async fn strong_enough(ctx: &Ctx, request: &AuthorizationRequest, session: &SessionRecord) -> Result<bool, OAuthError> {
+    let wanted = request.acr_values.as_deref().unwrap_or("").split(' ').map(acr::strength).max().unwrap_or(0);
+    if acr::strength(&session.acr) >= wanted {
+        return Ok(true);
+    }
+    let Some(user) = ctx.store.user_by_id(&session.user_id).await? else { return Ok(false) };
+    Ok(crate::auth::second_factor::required(ctx, &user).await?.is_none())
 }
 
 async fn needs_consent(ctx: &Ctx, client: &Client, request: &AuthorizationRequest, user_id: &str) -> Result<bool, OAuthError> {

@@ -115,3 +115,37 @@ async fn turning_it_off_takes_the_password_and_tells_the_owner() {
     let signed_in = plain.submit_login(&plain.open("/login").await, ALICE.0, ALICE.1).await;
     assert!(signed_in.url().ends_with('/'), "no code any more: {}", signed_in.url());
 }
+
+#[tokio::test]
+async fn a_client_asking_for_two_factors_gets_a_step_up_or_an_honest_acr() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    rp.sign_in(&srv, &browser, ALICE, &["email"]).await;
+    // Alice turns on the emailed code elsewhere; this browser's session stays 1fa.
+    turn_on(&srv, &srv.browser()).await;
+
+    let plain = rp.start(&["email"]);
+    let reused = browser.open(&plain.url).await;
+    assert!(reused.left().contains("code="), "without acr_values the session is enough");
+
+    let pending = rp.start(&["email"]);
+    let stepped = browser.open(&format!("{}&acr_values=urn%3Aoneid%3Aacr%3A2fa", pending.url)).await;
+    assert!(stepped.is_login_page(), "a 1fa session is not enough for acr 2fa");
+    let asked = browser.submit_login(&stepped, ALICE.0, ALICE.1).await;
+    let code = code_from_mail(&srv, 2).await;
+    let back = browser.submit(&asked, "/login/code", &[("code", &code)]).await;
+    let code_at_rp = rp.code_from(&pending, back.left(), &srv.issuer);
+    let tokens = rp.exchange(&code_at_rp, pending.verifier).await.expect("code exchange");
+    assert_eq!(jwt_claims(&tokens.id_token().unwrap().to_string())["acr"], "urn:oneid:acr:2fa");
+
+    // Bob has no second factor: he is not sent round in circles, and the token says 1fa.
+    let bob = srv.browser();
+    let pending = rp.start(&["email"]);
+    let login = bob.open(&format!("{}&acr_values=urn%3Aoneid%3Aacr%3A2fa", pending.url)).await;
+    let consent = bob.submit_login(&login, crate::common::BOB.0, crate::common::BOB.1).await;
+    let back = bob.submit_consent(&consent, true).await;
+    let code_at_rp = rp.code_from(&pending, back.left(), &srv.issuer);
+    let tokens = rp.exchange(&code_at_rp, pending.verifier).await.expect("code exchange");
+    assert_eq!(jwt_claims(&tokens.id_token().unwrap().to_string())["acr"], "urn:oneid:acr:1fa");
+}
