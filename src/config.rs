@@ -27,6 +27,7 @@ pub struct Config {
     pub hashing: HashingConfig,
     pub log: LogConfig,
     pub mail: MailConfig,
+    pub sms: SmsConfig,
     pub accounts: AccountsConfig,
     pub lockout: LockoutConfig,
     /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
@@ -46,6 +47,19 @@ pub struct MailConfig {
     pub outbox_dir: PathBuf,
     /// Attempts per message before it is given up (logged and counted).
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// An HTTP gateway that takes `POST {"to": "+4915…", "from": sender, "text": "…"}`.
+    /// Unset: messages are written to `outbox_dir` and logged (development).
+    pub gateway_url: Option<String>,
+    /// Sent as the `Authorization` header, for example `Bearer …`; never logged.
+    pub gateway_authorization: Option<String>,
+    /// The sender name or number the gateway shows.
+    pub sender: String,
+    pub outbox_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -197,6 +211,7 @@ impl Default for Config {
             hashing: HashingConfig::default(),
             log: LogConfig::default(),
             mail: MailConfig::default(),
+            sms: SmsConfig::default(),
             accounts: AccountsConfig::default(),
             lockout: LockoutConfig::default(),
             brands: crate::brands::default_brands(),
@@ -262,6 +277,12 @@ impl Default for AccountsConfig {
             pow_difficulty: 16,
             terms_url: None,
         }
+    }
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig { gateway_url: None, gateway_authorization: None, sender: "oneid".into(), outbox_dir: "data/sms-outbox".into() }
     }
 }
 
@@ -377,6 +398,11 @@ impl Config {
         }
         if l.pow_after < 0 || l.per_ip_per_minute == 0 {
             problems.push("lockout: pow_after ≥ 0 and per_ip_per_minute ≥ 1".into());
+        }
+        if let Some(url) = &self.sms.gateway_url {
+            if !(url.starts_with("https://") || url.starts_with("http://localhost") || url.starts_with("http://127.0.0.1")) {
+                problems.push("sms.gateway_url: must be https (plain http only to localhost)".into());
+            }
         }
         if self.mail.max_attempts == 0 {
             problems.push("mail.max_attempts: must be at least 1".into());

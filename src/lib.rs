@@ -19,6 +19,7 @@ pub mod keys;
 pub mod mail;
 pub mod paths;
 pub mod protocol;
+pub mod sms;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -32,6 +32,7 @@ pub const ACCOUNT_DELETE: &str = "/account/delete";
 pub const ACCOUNT_SECURITY: &str = "/account/security";
 pub const ACCOUNT_TOTP: &str = "/account/totp";
 pub const ACCOUNT_NOT_ME: &str = "/account/not-me";
+pub const ACCOUNT_PHONE: &str = "/account/phone";
 pub const ACCOUNT_SECURITY_CODE: &str = "/account/security/code";
 pub const ACCOUNT_SECURITY_CODE_RESEND: &str = "/account/security/code/resend";
 pub const STATIC: &str = "/static";

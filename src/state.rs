@@ -9,6 +9,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::brands::Brands;
 use crate::i18n::Catalogs;
 use crate::mail::Mailer;
+use crate::sms::SmsSender;
 use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
 use crate::keys::kek::Kek;
@@ -29,6 +30,7 @@ pub struct Ctx {
     pub catalogs: Arc<Catalogs>,
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
+    pub sms: SmsSender,
     /// Forms each client address may post (sign-in, registration, resets).
     pub form_limiter: RateLimiter,
 }
@@ -63,7 +65,8 @@ impl Ctx {
         let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;
         let brands = Brands::new(&config.brands);
         let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
-        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, form_limiter })
+        let sms = SmsSender::new(&config.sms).map_err(|e| fail("sms")(&e))?;
+        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, sms, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -61,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login/code.html", include_str!("../templates/login/code.html")),
     ("login/totp.html", include_str!("../templates/login/totp.html")),
     ("account/totp.html", include_str!("../templates/account/totp.html")),
+    ("account/phone.html", include_str!("../templates/account/phone.html")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
 ];

@@ -17,5 +17,6 @@ mod it {
     mod logout;
     mod ops;
     mod pages;
+    mod phone;
     mod refresh;
 }

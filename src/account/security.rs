@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::audit::RequestMeta;
-use crate::auth::email_code::{self, Checked, Purpose, Sent};
+use crate::auth::otp::{self, Checked, Purpose, Sent};
 use crate::auth::totp::{self, Enrolment, TotpError};
 use crate::state::Ctx;
 use crate::store::User;
@@ -18,16 +18,16 @@ use super::AccountError;
 /// Step one of turning it on: the password, then a code goes out.
 pub async fn start_enabling(ctx: &Ctx, user: &User, password: &str, brand: &str, lang: &str) -> Result<Sent, AccountError> {
     confirm_password(ctx, user, password).await?;
-    Ok(email_code::send(ctx, user, Purpose::Enable, brand, lang).await?)
+    Ok(otp::send(ctx, user, Purpose::Enable, brand, lang).await?)
 }
 
 pub async fn resend_enabling_code(ctx: &Ctx, user: &User, brand: &str, lang: &str) -> Result<Sent, AccountError> {
-    Ok(email_code::send(ctx, user, Purpose::Enable, brand, lang).await?)
+    Ok(otp::send(ctx, user, Purpose::Enable, brand, lang).await?)
 }
 
 /// Step two: the code from the email turns it on.
 pub async fn finish_enabling(ctx: &Ctx, user: &User, code: &str, brand: &str, meta: &RequestMeta) -> Result<Checked, AccountError> {
-    let checked = email_code::check(ctx, user, Purpose::Enable, code).await?;
+    let checked = otp::check(ctx, user, Purpose::Enable, code).await?;
     if checked == Checked::Accepted {
         ctx.store.set_email_otp(&user.id, true, ctx.now()).await?;
         notify(ctx, user, brand, "two_factor_enabled", &[]);
@@ -84,4 +84,34 @@ pub async fn remove_totp(ctx: &Ctx, user: &User, password: &str, brand: &str, me
     notify(ctx, user, brand, "two_factor_disabled", &[]);
     ctx.audit("two_factor_disabled", meta, Some(&user.id), None, json!({ "method": "totp" })).await;
     Ok(())
+}
+
+/// Sends a code to the user's mobile number to prove it is theirs.
+pub async fn send_phone_code(ctx: &Ctx, user: &User, brand: &str, lang: &str) -> Result<Option<Sent>, AccountError> {
+    if user.phone_number.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(otp::send(ctx, user, Purpose::VerifyPhone, brand, lang).await?))
+}
+
+pub enum PhoneVerification {
+    Verified,
+    Code(Checked),
+    /// Another account already signs in with this number.
+    Taken,
+}
+
+/// The code from the text message verifies the number; from then on it signs in too.
+pub async fn verify_phone(ctx: &Ctx, user: &User, code: &str, meta: &RequestMeta) -> Result<PhoneVerification, AccountError> {
+    let Some(number) = user.phone_number.as_deref() else { return Ok(PhoneVerification::Code(Checked::Unusable)) };
+    if ctx.store.user_by_verified_phone(number).await?.is_some_and(|other| other.id != user.id) {
+        return Ok(PhoneVerification::Taken);
+    }
+    let checked = otp::check(ctx, user, Purpose::VerifyPhone, code).await?;
+    if checked != Checked::Accepted {
+        return Ok(PhoneVerification::Code(checked));
+    }
+    ctx.store.verify_phone(&user.id, number, ctx.now()).await?;
+    ctx.audit("phone_verified", meta, Some(&user.id), None, json!({})).await;
+    Ok(PhoneVerification::Verified)
 }

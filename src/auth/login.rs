@@ -52,8 +52,13 @@ pub fn normalize_email(email: &str) -> String {
 
 pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &RequestMeta) -> Result<User, LoginError> {
     let internal = |e: crate::store::StoreError| LoginError::Internal(e.to_string());
-    let email = normalize_email(attempt.email);
-    let user = ctx.store.user_by_email(&email).await.map_err(internal)?;
+    // Phone ID: a verified mobile number signs in like the email address.
+    let phone = attempt.email.trim().starts_with(['+', '0']).then(|| crate::account::fields::e164(attempt.email)).flatten();
+    let email = phone.clone().unwrap_or_else(|| normalize_email(attempt.email));
+    let user = match &phone {
+        Some(number) => ctx.store.user_by_verified_phone(number).await.map_err(internal)?,
+        None => ctx.store.user_by_email(&email).await.map_err(internal)?,
+    };
     let subject = Subject::of(ctx, &email, user.as_ref(), attempt.device);
     if subject.failures(ctx).await.map_err(internal)? >= ctx.config.lockout.pow_after
         && pow::verify(ctx, attempt.pow_challenge, attempt.pow_nonce).await.is_err()

@@ -2,7 +2,7 @@
 //! made (acr/amr), which new passwords are acceptable, and proof of work.
 
 pub mod acr;
-pub mod email_code;
+pub mod otp;
 pub mod lockout;
 pub mod login;
 pub mod password;

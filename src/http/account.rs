@@ -13,7 +13,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
 use crate::account::{AccountError, Origin, deletion, intrusion, profile, security};
-use crate::auth::email_code::{Checked, Sent};
+use crate::auth::otp::{Checked, Sent};
 use crate::paths;
 use crate::protocol::params::Params;
 use crate::state::AppState;
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_SECURITY, get(security_get).post(security_post))
         .route(paths::ACCOUNT_TOTP, get(totp_get).post(totp_post))
         .route(paths::ACCOUNT_NOT_ME, get(not_me_get).post(not_me_post))
+        .route(paths::ACCOUNT_PHONE, get(phone_get).post(phone_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
@@ -417,6 +418,47 @@ async fn not_me_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta
     match intrusion::not_me(s.ctx(), token, &meta).await {
         Ok(Some(reset)) => Redirect::to(&with_query(&s.url_path(paths::PASSWORD_RESET), "token", &reset)).into_response(),
         Ok(None) => not_me_invalid(&s),
+        Err(e) => failed(e),
+    }
+}
+
+fn phone_page(s: &AppState, jar: CookieJar, user: &User, brand: Option<&str>, error: Option<&str>, notice: Option<&str>) -> Response {
+    let (jar, page) = account_page(s, jar, "account/phone.html", user, brand, FieldErrors::new());
+    let page = page.with("number", &user.phone_number).with("verified", user.phone_number_verified).with("error", error).with("notice", notice);
+    (jar, page).into_response()
+}
+
+async fn phone_get(State(s): State<AppState>, jar: CookieJar) -> Response {
+    match signed_in(&s, &jar, paths::ACCOUNT_PHONE).await {
+        Ok((_, user)) => phone_page(&s, jar, &user, None, None, None),
+        Err(response) => response,
+    }
+}
+
+async fn phone_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_PHONE).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| params.get(name).ok().flatten();
+    let ctx = s.ctx();
+    let brand = ctx.brands.get(field("brand")).id.clone();
+    if field("action") == Some("send") {
+        return match security::send_phone_code(ctx, &user, &brand, lang.resolve(None, user.locale.as_deref())).await {
+            Ok(Some(Sent::Sent)) => phone_page(&s, jar, &user, Some(&brand), None, Some("phone-sent")),
+            Ok(Some(Sent::TooSoon)) => phone_page(&s, jar, &user, Some(&brand), Some("code-too-soon"), None),
+            Ok(None) => phone_page(&s, jar, &user, Some(&brand), None, None),
+            Err(e) => failed(e),
+        };
+    }
+    match security::verify_phone(ctx, &user, field("code").unwrap_or(""), &meta).await {
+        Ok(security::PhoneVerification::Verified) => {
+            let verified = User { phone_number_verified: true, ..user };
+            phone_page(&s, jar, &verified, Some(&brand), None, None)
+        }
+        Ok(security::PhoneVerification::Taken) => phone_page(&s, jar, &user, Some(&brand), Some("phone-taken"), None),
+        Ok(security::PhoneVerification::Code(Checked::Wrong)) => phone_page(&s, jar, &user, Some(&brand), Some("code-wrong"), None),
+        Ok(security::PhoneVerification::Code(_)) => phone_page(&s, jar, &user, Some(&brand), Some("code-unusable"), None),
         Err(e) => failed(e),
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::audit::RequestMeta;
-use crate::auth::email_code::{self, Checked, Purpose, Sent};
+use crate::auth::otp::{self, Checked, Purpose, Sent};
 use crate::auth::lockout::Subject;
 use crate::auth::second_factor::Factor;
 use crate::auth::{acr, second_factor, totp};
@@ -49,7 +49,7 @@ pub async fn ask_for(s: &AppState, jar: CookieJar, factor: Factor, user: &User, 
         Some((client, request)) => (client.brand.as_str(), request.ui_locales.as_deref()),
         None => (crate::brands::DEFAULT_BRAND, None),
     };
-    if let Err(e) = email_code::send(ctx, user, Purpose::SignIn, brand, lang.resolve(ui_locales, user.locale.as_deref())).await {
+    if let Err(e) = otp::send(ctx, user, Purpose::SignIn, brand, lang.resolve(ui_locales, user.locale.as_deref())).await {
         return ErrorPage::from(e).into_response();
     }
     ctx.audit("second_factor_requested", meta, Some(&user.id), None, serde_json::json!({ "method": "email" })).await;
@@ -104,7 +104,7 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
     }
     let code = params.get("code").ok().flatten().unwrap_or("");
     let again = |jar, error| code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, Some(error), None);
-    match email_code::check(s.ctx(), &user, Purpose::SignIn, code).await {
+    match otp::check(s.ctx(), &user, Purpose::SignIn, code).await {
         Ok(Checked::Accepted) => {}
         Ok(Checked::Wrong) => return again(jar, "code-wrong"),
         Ok(Checked::Unusable) => return again(jar, "code-unusable"),
@@ -203,7 +203,7 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
         None => (s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone(), None),
     };
     let lang = lang.resolve(ui_locales.as_deref(), user.locale.as_deref());
-    let (error, notice) = match email_code::send(s.ctx(), &user, Purpose::SignIn, &brand, lang).await {
+    let (error, notice) = match otp::send(s.ctx(), &user, Purpose::SignIn, &brand, lang).await {
         Ok(Sent::Sent) => (None, Some("code-resent")),
         Ok(Sent::TooSoon) => (Some("code-too-soon"), None),
         Err(e) => return ErrorPage::from(e).into_response(),

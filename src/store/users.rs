@@ -22,6 +22,22 @@ impl Store {
         Ok(Entity::find().filter(Column::Email.eq(email)).one(&self.read).await?)
     }
 
+    /// The account whose verified mobile number is `number` (E.164).
+    pub async fn user_by_verified_phone(&self, number: &str) -> StoreResult<Option<User>> {
+        Ok(Entity::find().filter(Column::PhoneNumber.eq(number)).filter(Column::PhoneNumberVerified.eq(true)).one(&self.read).await?)
+    }
+
+    /// Marks `number` verified for the user, if it is still the user's number.
+    pub async fn verify_phone(&self, id: &str, number: &str, now: UnixTime) -> StoreResult<bool> {
+        let result = Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .filter(Column::PhoneNumber.eq(number))
+            .set(users::ActiveModel { phone_number_verified: Set(true), updated_at: Set(now), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
     pub async fn list_users(&self, limit: u64, offset: u64) -> StoreResult<Vec<User>> {
         Ok(Entity::find().order_by_asc(Column::Email).limit(limit).offset(offset).all(&self.read).await?)
     }

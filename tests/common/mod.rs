@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod rp;
+pub mod sms;
 pub mod smtp;
 pub mod webdriver;
 
@@ -44,6 +45,8 @@ pub struct TestServer {
     pub backend: Backend,
     /// Receives every email the server sends.
     pub mail: smtp::SmtpSink,
+    /// Receives every text message.
+    pub sms: sms::SmsGateway,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     postgres_db: Option<(String, String)>,
     _dir: tempfile::TempDir,
@@ -122,6 +125,10 @@ impl TestServer {
         let mail = smtp::SmtpSink::start().await;
         config.mail.smtp_url = Some(mail.url());
         config.mail.outbox_dir = dir.path().join("outbox");
+        let sms = sms::SmsGateway::start().await;
+        config.sms.gateway_url = Some(sms.url.clone());
+        config.sms.gateway_authorization = Some(sms::GATEWAY_AUTHORIZATION.into());
+        config.sms.outbox_dir = dir.path().join("sms-outbox");
         // A real puzzle, small enough for unoptimised test builds.
         config.accounts.pow_difficulty = 8;
         let postgres_db = match backend {
@@ -144,7 +151,7 @@ impl TestServer {
             let _ = rx.await;
         }));
         let issuer = state.ctx().config.issuer().to_string();
-        let server = TestServer { issuer, clock, state, backend, mail, shutdown: Some(tx), postgres_db, _dir: dir };
+        let server = TestServer { issuer, clock, state, backend, mail, sms, shutdown: Some(tx), postgres_db, _dir: dir };
         server.add_user(ALICE.0, ALICE.1).await;
         server.add_user(BOB.0, BOB.1).await;
         eprintln!("test server on {:?} at {}", backend, server.issuer);

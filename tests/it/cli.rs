@@ -18,6 +18,7 @@ fn oneid(srv: &TestServer, args: &[&str], stdin: Option<&str>) -> (i32, String, 
         .env("ONEID_KEYS__MASTER_KEY", config.keys.master_key.as_deref().unwrap())
         .env("ONEID_HASHING__MEMORY_KIB", "8192")
         .env("ONEID_MAIL__OUTBOX_DIR", &config.mail.outbox_dir)
+        .env("ONEID_SMS__OUTBOX_DIR", &config.sms.outbox_dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
