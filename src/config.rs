@@ -337,11 +337,10 @@ impl Config {
         if self.database.max_connections == 0 {
             problems.push("database.max_connections: must be at least 1".into());
         }
-        if let Some(key) = &self.keys.master_key {
-            if crate::keys::kek::parse_master_key(key).is_err() {
+        if let Some(key) = &self.keys.master_key
+            && crate::keys::kek::parse_master_key(key).is_err() {
                 problems.push("keys.master_key: must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)".into());
             }
-        }
         if !(2048..=4096).contains(&self.keys.rsa_bits) {
             problems.push("keys.rsa_bits: must be between 2048 and 4096".into());
         }
@@ -399,32 +398,28 @@ impl Config {
         if l.pow_after < 0 || l.per_ip_per_minute == 0 {
             problems.push("lockout: pow_after ≥ 0 and per_ip_per_minute ≥ 1".into());
         }
-        if let Some(url) = &self.sms.gateway_url {
-            if !(url.starts_with("https://") || url.starts_with("http://localhost") || url.starts_with("http://127.0.0.1")) {
+        if let Some(url) = &self.sms.gateway_url
+            && !(url.starts_with("https://") || url.starts_with("http://localhost") || url.starts_with("http://127.0.0.1")) {
                 problems.push("sms.gateway_url: must be https (plain http only to localhost)".into());
             }
-        }
         if self.mail.max_attempts == 0 {
             problems.push("mail.max_attempts: must be at least 1".into());
         }
-        if let Some(url) = &self.mail.smtp_url {
-            if crate::mail::smtp_transport(url).is_err() {
+        if let Some(url) = &self.mail.smtp_url
+            && crate::mail::smtp_transport(url).is_err() {
                 problems.push("mail.smtp_url: must be smtp://[user:password@]host[:port][?tls=required] or smtps://...".into());
             }
-        }
-        if let Some(url) = &self.accounts.terms_url {
-            if !url.starts_with("https://") && !url.starts_with("http://") {
+        if let Some(url) = &self.accounts.terms_url
+            && !url.starts_with("https://") && !url.starts_with("http://") {
                 problems.push("accounts.terms_url: must be an http(s) URL".into());
             }
-        }
         problems.extend(crate::brands::validate(&self.brands));
         let mut ids = std::collections::HashSet::new();
         for client in &self.clients {
-            if let Some(brand) = &client.brand {
-                if !self.brands.iter().any(|b| &b.id == brand) {
+            if let Some(brand) = &client.brand
+                && !self.brands.iter().any(|b| &b.id == brand) {
                     problems.push(format!("clients: client {:?} names brand {brand:?}, which is not declared", client.id));
                 }
-            }
             if !ids.insert(client.id.as_str()) {
                 problems.push(format!("clients: client id {:?} is declared twice", client.id));
             }

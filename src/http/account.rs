@@ -270,7 +270,7 @@ fn security_page(s: &AppState, jar: CookieJar, user: &User, errors: FieldErrors,
 }
 
 fn code_page(s: &AppState, jar: CookieJar, user: &User, error: Option<&str>, notice: Option<&str>) -> Response {
-    super::second_factor::code_page(s, jar, user, &None, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, error, notice)
+    super::second_factor::code_page(s, jar, user, &None, super::second_factor::CodeFor::TurningOn, (error, notice))
 }
 
 async fn security_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {

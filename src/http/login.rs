@@ -185,10 +185,9 @@ pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[
     if known {
         return Ok(jar);
     }
-    if !expected {
-        if let Err(e) = crate::account::intrusion::notify_new_sign_in(ctx, user, &started.session.sid, crate::brands::DEFAULT_BRAND, meta).await {
+    if !expected
+        && let Err(e) = crate::account::intrusion::notify_new_sign_in(ctx, user, &started.session.sid, crate::brands::DEFAULT_BRAND, meta).await {
             tracing::error!(error = %e, "new sign-in not told to the owner");
         }
-    }
     Ok(jar.add(device_cookie(s, lockout::device_cookie(ctx, &user.id))))
 }

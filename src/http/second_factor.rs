@@ -71,12 +71,23 @@ async fn pending_login(s: &AppState, jar: &CookieJar) -> Result<(String, Pending
     Ok((handle, record, user, flow))
 }
 
+/// Which emailed code a code page asks for.
+#[derive(Clone, Copy)]
+pub enum CodeFor {
+    SignIn,
+    TurningOn,
+}
+
 /// The code form; `error` and `notice` are message keys.
-pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, action: &str, resend: &str, error: Option<&str>, notice: Option<&str>) -> Response {
+pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code_for: CodeFor, (error, notice): (Option<&str>, Option<&str>)) -> Response {
+    let (action, resend, intro) = match code_for {
+        CodeFor::SignIn => (paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, "code-intro"),
+        CodeFor::TurningOn => (paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, "security-enable-code-intro"),
+    };
     let (jar, csrf) = csrf_token(s, jar);
     let page = Page::new("login/code.html")
         .with("csrf", csrf)
-        .with("intro", if action.ends_with(paths::LOGIN_CODE) { "code-intro" } else { "security-enable-code-intro" })
+        .with("intro", intro)
         .with("email", &user.email)
         .with("error", error)
         .with("notice", notice)
@@ -88,7 +99,7 @@ pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, acti
 
 async fn code_get(State(s): State<AppState>, jar: CookieJar) -> Response {
     match pending_login(&s, &jar).await {
-        Ok((_, _, user, flow)) => code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, None, None),
+        Ok((_, _, user, flow)) => code_page(&s, jar, &user, &flow, CodeFor::SignIn, (None, None)),
         Err(response) => response,
     }
 }
@@ -103,7 +114,7 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
         return ErrorPage::form_expired().into_response();
     }
     let code = params.get("code").ok().flatten().unwrap_or("");
-    let again = |jar, error| code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, Some(error), None);
+    let again = |jar, error| code_page(&s, jar, &user, &flow, CodeFor::SignIn, (Some(error), None));
     match otp::check(s.ctx(), &user, Purpose::SignIn, code).await {
         Ok(Checked::Accepted) => {}
         Ok(Checked::Wrong) => return again(jar, "code-wrong"),
@@ -208,5 +219,5 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
         Ok(Sent::TooSoon) => (Some("code-too-soon"), None),
         Err(e) => return ErrorPage::from(e).into_response(),
     };
-    code_page(&s, jar, &user, &flow, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, error, notice)
+    code_page(&s, jar, &user, &flow, CodeFor::SignIn, (error, notice))
 }

@@ -48,10 +48,9 @@ pub async fn authenticate(ctx: &Ctx, credentials: &Credentials, params: &Params)
     if client.is_public() != (method == AuthMethod::None) {
         return Err(failed());
     }
-    if let Some(secret) = secret {
-        if !client.secret_matches(secret) {
+    if let Some(secret) = secret
+        && !client.secret_matches(secret) {
             return Err(failed());
         }
-    }
     Ok(client)
 }

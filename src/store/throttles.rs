@@ -35,7 +35,7 @@ impl Store {
         let counted = Entity::update_many()
             .col_expr(Column::Failures, Expr::case(expired.clone(), Expr::val(1)).finally(Expr::col(Column::Failures).add(1)).into())
             .col_expr(Column::LockedUntil, Expr::case(expired.clone(), Expr::value(Option::<i64>::None)).finally(Expr::col(Column::LockedUntil)).into())
-            .col_expr(Column::UpdatedAt, Expr::val(now).into())
+            .col_expr(Column::UpdatedAt, Expr::val(now))
             .filter(Column::Subject.eq(subject))
             .filter(Condition::any().add(open).add(expired))
             .exec_with_returning(&self.write)
@@ -55,9 +55,9 @@ impl Store {
         let Some(row) = Entity::find_by_id(subject).one(&self.write).await? else { return Ok(None) };
         let until = now + lock_for(row.lockouts);
         let locked = Entity::update_many()
-            .col_expr(Column::LockedUntil, Expr::val(until).into())
+            .col_expr(Column::LockedUntil, Expr::val(until))
             .col_expr(Column::Lockouts, Expr::col(Column::Lockouts).add(1))
-            .col_expr(Column::UpdatedAt, Expr::val(now).into())
+            .col_expr(Column::UpdatedAt, Expr::val(now))
             .filter(Column::Subject.eq(subject))
             .filter(Column::LockedUntil.is_null())
             .exec(&self.write)

@@ -156,13 +156,12 @@ impl Drop for Chrome {
     /// cannot wait for async work, then stops the driver.
     fn drop(&mut self) {
         use std::io::{Read, Write};
-        if let Some((host, path)) = self.base.strip_prefix("http://").and_then(|rest| rest.split_once('/')) {
-            if let Ok(mut stream) = std::net::TcpStream::connect(host) {
+        if let Some((host, path)) = self.base.strip_prefix("http://").and_then(|rest| rest.split_once('/'))
+            && let Ok(mut stream) = std::net::TcpStream::connect(host) {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                 let _ = write!(stream, "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 let _ = stream.read_to_end(&mut Vec::new());
             }
-        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
