@@ -30,6 +30,7 @@ pub struct Config {
     pub sms: SmsConfig,
     pub accounts: AccountsConfig,
     pub lockout: LockoutConfig,
+    pub devices: DevicesConfig,
     /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
     pub brands: Vec<BrandConfig>,
     /// Clients declared here are created or updated at start, and removed when they
@@ -60,6 +61,16 @@ pub struct SmsConfig {
     /// The sender name or number the gateway shows.
     pub sender: String,
     pub outbox_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DevicesConfig {
+    /// Every sign-in on a browser that is not trusted yet confirms a code by text or
+    /// email (clients can also ask for it with the `urn:oneid:acr:device` acr value).
+    pub require: bool,
+    /// How long "remember this device" lasts.
+    pub remember_days: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -214,6 +225,7 @@ impl Default for Config {
             sms: SmsConfig::default(),
             accounts: AccountsConfig::default(),
             lockout: LockoutConfig::default(),
+            devices: DevicesConfig::default(),
             brands: crate::brands::default_brands(),
             clients: Vec::new(),
         }
@@ -283,6 +295,12 @@ impl Default for AccountsConfig {
 impl Default for SmsConfig {
     fn default() -> Self {
         SmsConfig { gateway_url: None, gateway_authorization: None, sender: "oneid".into(), outbox_dir: "data/sms-outbox".into() }
+    }
+}
+
+impl Default for DevicesConfig {
+    fn default() -> Self {
+        DevicesConfig { require: false, remember_days: 90 }
     }
 }
 
@@ -387,6 +405,9 @@ impl Config {
         }
         if self.accounts.pow_difficulty > 24 {
             problems.push("accounts.pow_difficulty: must be at most 24 bits (higher takes minutes on a phone)".into());
+        }
+        if !(1..=400).contains(&self.devices.remember_days) {
+            problems.push("devices.remember_days: must be between 1 and 400".into());
         }
         let l = &self.lockout;
         if !(1..=100).contains(&l.threshold) || !(1..=100).contains(&l.known_device_threshold) {

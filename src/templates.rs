@@ -60,6 +60,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/two_factor_disabled.txt", include_str!("../templates/email/two_factor_disabled.txt")),
     ("login/code.html", include_str!("../templates/login/code.html")),
     ("login/totp.html", include_str!("../templates/login/totp.html")),
+    ("login/device.html", include_str!("../templates/login/device.html")),
     ("account/totp.html", include_str!("../templates/account/totp.html")),
     ("account/phone.html", include_str!("../templates/account/phone.html")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),

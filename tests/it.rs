@@ -8,6 +8,7 @@ mod it {
     mod authorize_errors;
     mod browser;
     mod cli;
+    mod devices;
     mod tokens;
     mod totp;
     mod two_factor;

@@ -62,6 +62,7 @@ pub async fn reset(ctx: &Ctx, token: &str, password: &str, meta: &RequestMeta) -
     links::revoke_all(ctx, &user.id, Purpose::Activation).await?;
     session::end_all(ctx, &user.id, "password_reset").await?;
     lockout::unlock(ctx, &user.id).await?;
+    crate::auth::devices::revoke_all(ctx, &user.id).await?;
     send(ctx, &user.email, &link.detail, "password_changed", greeting_name(&user), None, &[]);
     ctx.audit("password_reset", meta, Some(&user.id), None, json!({})).await;
     Ok(Reset::Done { request: link.detail.request })

@@ -6,7 +6,7 @@
 pub const SINGLE_FACTOR: &str = "urn:oneid:acr:1fa";
 
 /// Every acr value oneid can report, for discovery.
-pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR];
+pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR, DEVICE];
 
 /// RFC 8176 method: password.
 pub const AMR_PASSWORD: &str = "pwd";
@@ -17,6 +17,10 @@ pub const AMR_OTP: &str = "otp";
 /// Two factors, neither phishing resistant (password and an emailed code).
 pub const TWO_FACTOR: &str = "urn:oneid:acr:2fa";
 
+/// The password on a browser linked to the account: trusted before, or confirmed just
+/// now with a code sent by text or email ("link your account").
+pub const DEVICE: &str = "urn:oneid:acr:device";
+
 /// RFC 8176 method: more than one factor was used.
 pub const AMR_MFA: &str = "mfa";
 
@@ -24,7 +28,7 @@ pub const AMR_MFA: &str = "mfa";
 /// values oneid does not know rank lowest.
 pub fn strength(acr: &str) -> u8 {
     match acr {
-        TWO_FACTOR => 2,
+        TWO_FACTOR | DEVICE => 2,
         SINGLE_FACTOR => 1,
         _ => 0,
     }

@@ -90,6 +90,8 @@ pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &Reque
             ctx.audit("login_failed", meta, user_id, None, json!({ "method": "password", "reason": reason })).await;
             let locked = subject.failed(ctx, failures).await.map_err(internal)?;
             if let (Some(until), Some(user)) = (locked, &other) {
+                // Somebody is guessing: no browser stays trusted without a fresh code.
+                super::devices::revoke_all(ctx, &user.id).await.map_err(internal)?;
                 ctx.audit("account_locked", meta, Some(&user.id), None, json!({ "until": until, "known_device": attempt.device.is_some() })).await;
                 crate::account::notify_locked(ctx, user, until);
             }

@@ -2,6 +2,7 @@
 //! made (acr/amr), which new passwords are acceptable, and proof of work.
 
 pub mod acr;
+pub mod devices;
 pub mod otp;
 pub mod lockout;
 pub mod login;

@@ -15,6 +15,9 @@ pub enum Purpose {
     Enable,
     /// Proves the user's mobile number is theirs (Phone ID).
     VerifyPhone,
+    /// Links a browser to the account, by text message or by email.
+    LinkDeviceByText,
+    LinkDeviceByEmail,
 }
 
 impl Purpose {
@@ -23,6 +26,8 @@ impl Purpose {
             Purpose::SignIn => "sign_in",
             Purpose::Enable => "enable",
             Purpose::VerifyPhone => "verify_phone",
+            Purpose::LinkDeviceByText => "link_device_text",
+            Purpose::LinkDeviceByEmail => "link_device_email",
         }
     }
 }
@@ -55,7 +60,7 @@ pub async fn send(ctx: &Ctx, user: &User, purpose: Purpose, brand: &str, lang: &
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
     ctx.store.put_otp_code(&user.id, purpose.as_str(), &code_hash(ctx, user, purpose, &code), now, now + LIFETIME).await?;
     match (purpose, &user.phone_number) {
-        (Purpose::VerifyPhone, Some(number)) => {
+        (Purpose::VerifyPhone | Purpose::LinkDeviceByText, Some(number)) => {
             let brand_name = &ctx.brands.get(Some(brand)).name;
             ctx.sms.send(number, ctx.catalogs.message(lang, "sms-code", &[("brand", brand_name.clone()), ("code", code)]));
         }
@@ -79,7 +84,8 @@ pub async fn check(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> Resu
 
 fn code_hash(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> String {
     // Bound to where it was sent: a code for one number cannot verify another.
-    let sent_to = if purpose == Purpose::VerifyPhone { user.phone_number.as_deref().unwrap_or("") } else { user.email.as_str() };
+    let by_text = matches!(purpose, Purpose::VerifyPhone | Purpose::LinkDeviceByText);
+    let sent_to = if by_text { user.phone_number.as_deref().unwrap_or("") } else { user.email.as_str() };
     let message = format!("{}\n{}\n{sent_to}\n{code}", user.id, purpose.as_str());
     crypto::b64url(&crypto::hmac_sha256(&ctx.kek.derive("email-otp"), message.as_bytes()))
 }

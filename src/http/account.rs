@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_TOTP, get(totp_get).post(totp_post))
         .route(paths::ACCOUNT_NOT_ME, get(not_me_get).post(not_me_post))
         .route(paths::ACCOUNT_PHONE, get(phone_get).post(phone_post))
+        .route(paths::ACCOUNT_DEVICES, post(devices_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
@@ -264,9 +265,32 @@ async fn delete_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta
     }
 }
 
-fn security_page(s: &AppState, jar: CookieJar, user: &User, errors: FieldErrors, notice: Option<&'static str>) -> Response {
+async fn security_page(s: &AppState, jar: CookieJar, user: &User, errors: FieldErrors, notice: Option<&'static str>) -> Response {
+    let trusted = match crate::auth::devices::list(s.ctx(), user).await {
+        Ok(trusted) => trusted,
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    let day = |at: i64| time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.date().to_string()).unwrap_or_default();
+    let devices: Vec<(String, String, String)> = trusted.into_iter().map(|d| (d.id, d.name, day(d.last_used_at))).collect();
     let (jar, page) = account_page(s, jar, "account/security.html", user, None, errors);
-    (jar, page.with("enabled", user.email_otp_enabled).with("notice", notice)).into_response()
+    (jar, page.with("enabled", user.email_otp_enabled).with("notice", notice).with("devices", devices)).into_response()
+}
+
+async fn devices_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_SECURITY).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let id = params.get("id").ok().flatten().unwrap_or("");
+    match crate::auth::devices::revoke(s.ctx(), &user, id).await {
+        Ok(removed) => {
+            if removed {
+                s.ctx().audit("trusted_device_removed", &meta, Some(&user.id), None, serde_json::json!({})).await;
+            }
+            Redirect::to(&format!("{}?notice=device-removed", s.url_path(paths::ACCOUNT_SECURITY))).into_response()
+        }
+        Err(e) => ErrorPage::from(e).into_response(),
+    }
 }
 
 fn code_page(s: &AppState, jar: CookieJar, user: &User, error: Option<&str>, notice: Option<&str>) -> Response {
@@ -277,10 +301,11 @@ async fn security_get(State(s): State<AppState>, jar: CookieJar, QueryParams(par
     let notice = match params.get("notice").ok().flatten() {
         Some("enabled") => Some("security-enabled-notice"),
         Some("disabled") => Some("security-disabled-notice"),
+        Some("device-removed") => Some("devices-removed-notice"),
         _ => None,
     };
     match signed_in(&s, &jar, paths::ACCOUNT_SECURITY).await {
-        Ok((_, user)) => security_page(&s, jar, &user, FieldErrors::new(), notice),
+        Ok((_, user)) => security_page(&s, jar, &user, FieldErrors::new(), notice).await,
         Err(response) => response,
     }
 }
@@ -302,7 +327,7 @@ async fn security_post(State(s): State<AppState>, jar: CookieJar, lang: LangPref
         Ok(None) => Redirect::to(&format!("{}?notice=disabled", s.url_path(paths::ACCOUNT_SECURITY))).into_response(),
         Ok(Some(Sent::Sent)) => code_page(&s, jar, &user, None, None),
         Ok(Some(Sent::TooSoon)) => code_page(&s, jar, &user, None, Some("code-too-soon")),
-        Err(AccountError::Fields(errors)) => security_page(&s, jar, &user, errors, None),
+        Err(AccountError::Fields(errors)) => security_page(&s, jar, &user, errors, None).await,
         Err(e) => failed(e),
     }
 }

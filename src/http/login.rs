@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::auth::login::{self, LoginError};
-use crate::auth::{acr, lockout, pow, second_factor, session};
+use crate::auth::{acr, devices, lockout, pow, second_factor, session};
 use crate::paths;
 use crate::protocol::authorize::{self, AuthorizationRequest};
 use crate::protocol::clients::Client;
@@ -22,7 +22,7 @@ use crate::store::User;
 use super::authorize::with_request;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::pages::{DEVICE_COOKIE, LangPrefs, Page, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
+use super::pages::{DEVICE_COOKIE, LangPrefs, Page, TRUSTED_DEVICE_COOKIE, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(paths::LOGIN, get(login_get).post(login_post))
@@ -149,11 +149,27 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Ok(None) => {}
         Err(e) => return ErrorPage::from(e).into_response(),
     }
-    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], acr::SINGLE_FACTOR, &meta).await {
+    let mut session_acr = acr::SINGLE_FACTOR;
+    if wants_device(&s, &pending) {
+        match devices::recognise(s.ctx(), &user, jar.get(TRUSTED_DEVICE_COOKIE).map(|c| c.value())).await {
+            Ok(true) => session_acr = acr::DEVICE,
+            Ok(false) => return super::device_link::ask(&s, jar, &user, handle, next).await,
+            Err(e) => return ErrorPage::from(e).into_response(),
+        }
+    }
+    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], session_acr, &meta).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };
     (jar, Redirect::to(&after_login(&s, handle, next))).into_response()
+}
+
+/// Whether this sign-in must end on a linked device (see `authorize::wants_device`).
+pub fn wants_device(s: &AppState, pending: &Pending) -> bool {
+    match pending {
+        Some((_, request)) => authorize::wants_device(s.ctx(), request),
+        None => s.ctx().config.devices.require,
+    }
 }
 
 /// Where a finished sign-in goes: back into the authorization request, to the local

@@ -4,6 +4,7 @@
 mod account;
 mod authorize;
 mod consent;
+mod device_link;
 mod discovery;
 mod error;
 mod extract;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(authorize::routes())
         .merge(login::routes())
         .merge(second_factor::routes())
+        .merge(device_link::routes())
         .merge(consent::routes())
         .merge(logout::routes())
         .merge(token::routes())

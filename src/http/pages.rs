@@ -302,6 +302,19 @@ pub fn device_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .build()
 }
 
+/// "Remember this device": `id.secret` of a trusted device (see `auth::devices`).
+pub const TRUSTED_DEVICE_COOKIE: &str = "oneid_trusted";
+
+pub fn trusted_device_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((TRUSTED_DEVICE_COOKIE, value))
+        .http_only(true)
+        .secure(state.ctx.config.is_https())
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(time::Duration::days(state.ctx.config.devices.remember_days))
+        .build()
+}
+
 pub fn set_session_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {
     jar.add(cookie(state, SESSION_COOKIE, value, Some(state.ctx.config.session.ttl)))
 }

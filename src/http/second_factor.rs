@@ -22,7 +22,7 @@ use crate::store::{PendingLoginRecord, User};
 
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta};
-use super::login::{Pending, after_login, flow_page, start_session};
+use super::login::{Pending, after_login, flow_page, start_session, wants_device};
 use super::pages::{LangPrefs, Page, clear_pending_login_cookie, csrf_token, csrf_valid, pending_login_cookie, set_pending_login_cookie};
 
 pub fn routes() -> Router<AppState> {
@@ -57,7 +57,7 @@ pub async fn ask_for(s: &AppState, jar: CookieJar, factor: Factor, user: &User, 
 }
 
 /// The pending sign-in of this browser, with its authorization request (if still live).
-async fn pending_login(s: &AppState, jar: &CookieJar) -> Result<(String, PendingLoginRecord, User, Pending), Response> {
+pub async fn pending_login(s: &AppState, jar: &CookieJar) -> Result<(String, PendingLoginRecord, User, Pending), Response> {
     let Some(handle) = pending_login_cookie(s, jar) else { return Err(ErrorPage::expired().into_response()) };
     let (record, user) = match second_factor::find(s.ctx(), &handle).await {
         Ok(Some(found)) => found,
@@ -125,14 +125,16 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
 }
 
 /// The second factor checked out: the pending sign-in becomes a session.
-async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &PendingLoginRecord, user: &User, flow: &Pending, meta: &RequestMeta) -> Response {
+pub async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &PendingLoginRecord, user: &User, flow: &Pending, meta: &RequestMeta) -> Response {
     if !matches!(second_factor::finish(s.ctx(), handle).await, Ok(Some(_))) {
         return ErrorPage::expired().into_response();
     }
     let mut amr: Vec<&str> = record.amr.split_whitespace().collect();
     amr.extend([acr::AMR_OTP, acr::AMR_MFA]);
     let jar = clear_pending_login_cookie(s, jar);
-    let jar = match start_session(s, jar, user, &amr, acr::TWO_FACTOR, meta).await {
+    // A second factor sent to the user's own phone or mail also links this device.
+    let session_acr = if wants_device(s, flow) { acr::DEVICE } else { acr::TWO_FACTOR };
+    let jar = match start_session(s, jar, user, &amr, session_acr, meta).await {
         Ok(jar) => jar,
         Err(page) => return page.into_response(),
     };

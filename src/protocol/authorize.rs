@@ -271,12 +271,22 @@ fn session_satisfies(ctx: &Ctx, request: &AuthorizationRequest, session: &Sessio
 /// `acr` the client asks for is not enough when the user has a second factor to add; a
 /// user without one signs in as they can, and the ID token's `acr` says so.
 async fn strong_enough(ctx: &Ctx, request: &AuthorizationRequest, session: &SessionRecord) -> Result<bool, OAuthError> {
+    // A linked device is its own requirement: only a sign-in on that device satisfies it.
+    if wants_device(ctx, request) {
+        return Ok(session.acr == acr::DEVICE);
+    }
     let wanted = request.acr_values.as_deref().unwrap_or("").split(' ').map(acr::strength).max().unwrap_or(0);
     if acr::strength(&session.acr) >= wanted {
         return Ok(true);
     }
     let Some(user) = ctx.store.user_by_id(&session.user_id).await? else { return Ok(false) };
     Ok(crate::auth::second_factor::required(ctx, &user).await?.is_none())
+}
+
+/// Whether the sign-in must happen on a device linked to the account: the client asked
+/// for the device `acr`, or policy says every sign-in must.
+pub fn wants_device(ctx: &Ctx, request: &AuthorizationRequest) -> bool {
+    ctx.config.devices.require || request.acr_values.as_deref().unwrap_or("").split(' ').any(|v| v == acr::DEVICE)
 }
 
 async fn needs_consent(ctx: &Ctx, client: &Client, request: &AuthorizationRequest, user_id: &str) -> Result<bool, OAuthError> {

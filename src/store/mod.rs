@@ -18,6 +18,7 @@ mod second_factors;
 mod sessions;
 mod throttles;
 mod totp;
+mod trusted_devices;
 mod signing_keys;
 mod users;
 
@@ -46,6 +47,7 @@ pub use entities::one_time_tokens::Model as OneTimeTokenRecord;
 pub use entities::pending_logins::Model as PendingLoginRecord;
 pub use entities::recovery_codes::Model as RecoveryCodeRecord;
 pub use entities::totp_credentials::Model as TotpRecord;
+pub use entities::trusted_devices::Model as TrustedDeviceRecord;
 pub use entities::refresh_tokens::Model as RefreshTokenRecord;
 pub use entities::signing_keys::Model as SigningKeyRecord;
 pub use entities::users::Model as User;

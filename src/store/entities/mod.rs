@@ -18,3 +18,4 @@ pub mod otp_codes;
 pub mod pending_logins;
 pub mod recovery_codes;
 pub mod totp_credentials;
+pub mod trusted_devices;
