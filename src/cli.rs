@@ -129,6 +129,9 @@ pub enum UsersCommand {
     Enable { email: String },
     /// Lift a lockout caused by wrong passwords.
     Unlock { email: String },
+    /// Check a caller's answer to the account's security question (read from standard
+    /// input, never from the command line); exits 0 when it matches.
+    CheckAnswer { email: String },
 }
 
 #[derive(Subcommand)]
@@ -315,6 +318,15 @@ async fn users(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
         UsersCommand::Enable { email } => {
             admin::users::set_disabled(ctx, &email, false, &meta).await?;
             println!("{email} enabled");
+        }
+        UsersCommand::CheckAnswer { email } => {
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer).map_err(|e| AppError::Internal(format!("cannot read the answer: {e}")))?;
+            match admin::users::check_answer(ctx, &email, answer.trim_end_matches(['\r', '\n']), &meta).await? {
+                Some(true) => println!("the answer matches"),
+                Some(false) => return Err(AppError::Forbidden("the answer does not match".into())),
+                None => return Err(AppError::NotFound(format!("{email} has no security question"))),
+            }
         }
         UsersCommand::Unlock { email } => {
             let cleared = admin::users::unlock(ctx, &email, &meta).await?;

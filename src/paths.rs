@@ -35,6 +35,7 @@ pub const ACCOUNT_TOTP: &str = "/account/totp";
 pub const ACCOUNT_NOT_ME: &str = "/account/not-me";
 pub const ACCOUNT_PHONE: &str = "/account/phone";
 pub const ACCOUNT_DEVICES: &str = "/account/devices";
+pub const ACCOUNT_QUESTION: &str = "/account/question";
 pub const ACCOUNT_SECURITY_CODE: &str = "/account/security/code";
 pub const ACCOUNT_SECURITY_CODE_RESEND: &str = "/account/security/code/resend";
 pub const STATIC: &str = "/static";

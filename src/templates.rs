@@ -63,6 +63,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login/device.html", include_str!("../templates/login/device.html")),
     ("account/totp.html", include_str!("../templates/account/totp.html")),
     ("account/phone.html", include_str!("../templates/account/phone.html")),
+    ("account/question.html", include_str!("../templates/account/question.html")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
 ];

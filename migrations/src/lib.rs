@@ -11,6 +11,7 @@ mod m20261202_000001_lockout;
 mod m20261203_000001_email_otp;
 mod m20261204_000001_totp;
 mod m20261205_000001_trusted_devices;
+mod m20261206_000001_security_question;
 mod schema;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_email_otp::Migration),
             Box::new(m20261204_000001_totp::Migration),
             Box::new(m20261205_000001_trusted_devices::Migration),
+            Box::new(m20261206_000001_security_question::Migration),
         ]
     }
 }

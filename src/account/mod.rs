@@ -8,6 +8,7 @@ pub mod fields;
 pub mod intrusion;
 pub mod links;
 pub mod profile;
+pub mod question;
 pub mod recovery;
 pub mod registration;
 pub mod security;

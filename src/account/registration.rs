@@ -79,7 +79,9 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         salutation: profile.salutation,
         country: Some(profile.country),
         terms_accepted_at: Some(now),
-        email_otp_enabled: existing.as_ref().is_some_and(|u| u.email_otp_enabled),
+        email_otp_enabled: false,
+        security_question: None,
+        security_answer_hash: None,
     };
     match &existing {
         Some(_) => {

@@ -69,6 +69,8 @@ pub async fn create(ctx: &Ctx, new: NewUser, meta: &RequestMeta) -> Result<User,
         country: None,
         terms_accepted_at: None,
         email_otp_enabled: false,
+        security_question: None,
+        security_answer_hash: None,
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}
@@ -108,4 +110,14 @@ pub async fn unlock(ctx: &Ctx, email: &str, meta: &RequestMeta) -> Result<u64, A
     let cleared = crate::auth::lockout::unlock(ctx, &user.id).await?;
     ctx.audit("user_unlocked", meta, Some(&user.id), None, json!({ "by": "administrator" })).await;
     Ok(cleared)
+}
+
+/// Whether `answer` matches the account's security question (support-line check).
+pub async fn check_answer(ctx: &Ctx, email: &str, answer: &str, meta: &RequestMeta) -> Result<Option<bool>, AppError> {
+    let user = ctx
+        .store
+        .user_by_email(&normalize_email(email))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no account for {email}")))?;
+    crate::account::question::check(ctx, &user, answer, meta).await.map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::account::fields::{COUNTRIES, FieldErrors, address_parts};
-use crate::account::{AccountError, Origin, deletion, intrusion, profile, security};
+use crate::account::{AccountError, Origin, deletion, intrusion, profile, question, security};
 use crate::auth::otp::{Checked, Sent};
 use crate::paths;
 use crate::protocol::params::Params;
@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_NOT_ME, get(not_me_get).post(not_me_post))
         .route(paths::ACCOUNT_PHONE, get(phone_get).post(phone_post))
         .route(paths::ACCOUNT_DEVICES, post(devices_post))
+        .route(paths::ACCOUNT_QUESTION, get(question_get).post(question_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
@@ -484,6 +485,41 @@ async fn phone_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Ok(security::PhoneVerification::Taken) => phone_page(&s, jar, &user, Some(&brand), Some("phone-taken"), None),
         Ok(security::PhoneVerification::Code(Checked::Wrong)) => phone_page(&s, jar, &user, Some(&brand), Some("code-wrong"), None),
         Ok(security::PhoneVerification::Code(_)) => phone_page(&s, jar, &user, Some(&brand), Some("code-unusable"), None),
+        Err(e) => failed(e),
+    }
+}
+
+fn question_page(s: &AppState, jar: CookieJar, user: &User, values: BTreeMap<&'static str, String>, errors: FieldErrors, notice: Option<&str>) -> Response {
+    let (jar, page) = account_page(s, jar, "account/question.html", user, None, errors);
+    let page = page
+        .with("questions", question::QUESTIONS)
+        .with("current", user.security_question.as_deref().unwrap_or(""))
+        .with("is_set", user.security_answer_hash.is_some())
+        .with("values", values)
+        .with("notice", notice);
+    (jar, page).into_response()
+}
+
+async fn question_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let notice = (params.get("notice").ok().flatten() == Some("saved")).then_some("question-set-notice");
+    match signed_in(&s, &jar, paths::ACCOUNT_QUESTION).await {
+        Ok((_, user)) => question_page(&s, jar, &user, BTreeMap::new(), FieldErrors::new(), notice),
+        Err(response) => response,
+    }
+}
+
+async fn question_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (_, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_QUESTION).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| params.get(name).ok().flatten().unwrap_or("");
+    match question::set(s.ctx(), &user, field("question"), field("answer"), field("current_password"), &meta).await {
+        Ok(()) => Redirect::to(&format!("{}?notice=saved", s.url_path(paths::ACCOUNT_QUESTION))).into_response(),
+        Err(AccountError::Fields(errors)) => {
+            let values = BTreeMap::from([("question", field("question").to_string())]);
+            question_page(&s, jar, &user, values, errors, None)
+        }
         Err(e) => failed(e),
     }
 }

@@ -92,7 +92,7 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
         paths::PASSWORD_FORGOT, paths::PASSWORD_RESET, paths::ACCOUNT, paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL,
         paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND,
         paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
-        paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES,
+        paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION,
         paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
     ];
     let Some(path) = path.strip_prefix(prefix) else {

@@ -86,6 +86,20 @@ impl Store {
         Ok(())
     }
 
+    pub async fn set_security_question(&self, id: &str, question: &str, answer_hash: &str, now: UnixTime) -> StoreResult<()> {
+        Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .set(users::ActiveModel {
+                security_question: Set(Some(question.to_string())),
+                security_answer_hash: Set(Some(answer_hash.to_string())),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
     /// Marks the address verified (activation). Returns whether the user exists.
     pub async fn verify_email(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
         let result = Entity::update_many()

@@ -230,3 +230,29 @@ async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
     assert!(lines.iter().any(|l| l["span"]["request_id"].as_str().is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))), "request ids in logs");
     assert!(lines.iter().any(|l| l["fields"]["message"] == "oneid stopped"));
 }
+
+#[tokio::test]
+async fn support_checks_a_callers_security_answer_from_the_cli() {
+    let srv = server().await;
+    oneid(&srv, &["users", "add", "--email", "erin@example.com", "--password-stdin"], Some("a perfectly long password\n"));
+    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("golf\n"));
+    assert_eq!(code, 1);
+    assert!(err.contains("no security question"), "{err}");
+
+    let browser = srv.browser();
+    let login = browser.open("/account/question").await;
+    let page = browser.submit(&login, "/login", &[("email", "erin@example.com"), ("password", "a perfectly long password")]).await;
+    let wrong = browser.submit(&page, "/account/question", &[("question", "first-car"), ("answer", "Golf  GTI"), ("current_password", "nope nope nope")]).await;
+    assert!(wrong.body().contains("current_password-error"));
+    let saved = browser.submit(&page, "/account/question", &[("question", "first-car"), ("answer", "Golf  GTI"), ("current_password", "a perfectly long password")]).await;
+    assert!(saved.body().contains("Your security question is saved"), "{}", saved.body());
+
+    let (code, out, _) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("  golf gti \n"));
+    assert_eq!(code, 0, "case and spacing do not matter");
+    assert!(out.contains("matches"));
+    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("polo\n"));
+    assert_eq!(code, 1);
+    assert!(err.contains("does not match"));
+    // It is not a way in: the login page knows nothing of it.
+    assert!(!browser.open("/login").await.body().contains("question"));
+}

@@ -24,6 +24,10 @@ pub struct Model {
     pub terms_accepted_at: Option<i64>,
     /// Every sign-in asks for a code sent by email.
     pub email_otp_enabled: bool,
+    /// The key of the chosen security question (support-line verification only).
+    pub security_question: Option<String>,
+    /// argon2id of the normalised answer.
+    pub security_answer_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
