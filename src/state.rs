@@ -31,6 +31,8 @@ pub struct Ctx {
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
     pub sms: SmsSender,
+    /// The WebAuthn relying party (passkeys).
+    pub webauthn: webauthn_rs::Webauthn,
     /// Forms each client address may post (sign-in, registration, resets).
     pub form_limiter: RateLimiter,
 }
@@ -66,7 +68,8 @@ impl Ctx {
         let brands = Brands::new(&config.brands);
         let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
         let sms = SmsSender::new(&config.sms).map_err(|e| fail("sms")(&e))?;
-        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, sms, form_limiter })
+        let webauthn = crate::auth::passkeys::relying_party(&config.issuer_url(), &brands.get(None).name).map_err(|e| fail("passkeys")(&e))?;
+        Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -64,6 +64,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account/totp.html", include_str!("../templates/account/totp.html")),
     ("account/phone.html", include_str!("../templates/account/phone.html")),
     ("account/question.html", include_str!("../templates/account/question.html")),
+    ("account/passkeys.html", include_str!("../templates/account/passkeys.html")),
+    ("email/passkey_added.html", include_str!("../templates/email/passkey_added.html")),
+    ("email/passkey_added.txt", include_str!("../templates/email/passkey_added.txt")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
 ];
@@ -74,6 +77,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("form_post.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/form_post.js")),
     ("password_toggle.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/password_toggle.js")),
     ("pow.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/pow.js")),
+    ("webauthn.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/webauthn.js")),
 ];
 
 pub struct Templates {

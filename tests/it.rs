@@ -18,6 +18,7 @@ mod it {
     mod logout;
     mod ops;
     mod pages;
+    mod passkeys;
     mod phone;
     mod refresh;
 }

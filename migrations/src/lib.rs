@@ -12,6 +12,7 @@ mod m20261203_000001_email_otp;
 mod m20261204_000001_totp;
 mod m20261205_000001_trusted_devices;
 mod m20261206_000001_security_question;
+mod m20261207_000001_passkeys;
 mod schema;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_totp::Migration),
             Box::new(m20261205_000001_trusted_devices::Migration),
             Box::new(m20261206_000001_security_question::Migration),
+            Box::new(m20261207_000001_passkeys::Migration),
         ]
     }
 }

@@ -107,3 +107,9 @@ pub fn send_code(ctx: &Ctx, user: &User, brand: &str, lang: &str, code: &str) {
     let detail = Detail { brand: brand.to_string(), lang: lang.to_string(), ..Default::default() };
     send(ctx, &user.email, &detail, "code", greeting_name(user), None, &[("code", code)]);
 }
+
+/// Tells the owner a passkey was added to their account.
+pub fn notify_passkey_added(ctx: &Ctx, user: &User, name: &str) {
+    let detail = user_detail(ctx, user, crate::brands::DEFAULT_BRAND);
+    send(ctx, &user.email, &detail, "passkey_added", greeting_name(user), None, &[("passkey", name)]);
+}

@@ -82,6 +82,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         email_otp_enabled: false,
         security_question: None,
         security_answer_hash: None,
+        passkey_handle: None,
     };
     match &existing {
         Some(_) => {

@@ -71,6 +71,7 @@ pub async fn create(ctx: &Ctx, new: NewUser, meta: &RequestMeta) -> Result<User,
         email_otp_enabled: false,
         security_question: None,
         security_answer_hash: None,
+        passkey_handle: None,
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}

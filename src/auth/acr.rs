@@ -6,7 +6,7 @@
 pub const SINGLE_FACTOR: &str = "urn:oneid:acr:1fa";
 
 /// Every acr value oneid can report, for discovery.
-pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR, DEVICE];
+pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR, DEVICE, PHISHING_RESISTANT];
 
 /// RFC 8176 method: password.
 pub const AMR_PASSWORD: &str = "pwd";
@@ -21,6 +21,15 @@ pub const TWO_FACTOR: &str = "urn:oneid:acr:2fa";
 /// now with a code sent by text or email ("link your account").
 pub const DEVICE: &str = "urn:oneid:acr:device";
 
+/// A passkey with user verification: multi-factor and bound to oneid's origin.
+pub const PHISHING_RESISTANT: &str = "urn:oneid:acr:phr";
+
+/// RFC 8176 methods of a passkey: a hardware-bound or a software (synced) key, and the
+/// user's presence and verification on the authenticator.
+pub const AMR_HARDWARE_KEY: &str = "hwk";
+pub const AMR_SOFTWARE_KEY: &str = "swk";
+pub const AMR_USER_PRESENCE: &str = "user";
+
 /// RFC 8176 method: more than one factor was used.
 pub const AMR_MFA: &str = "mfa";
 
@@ -28,6 +37,7 @@ pub const AMR_MFA: &str = "mfa";
 /// values oneid does not know rank lowest.
 pub fn strength(acr: &str) -> u8 {
     match acr {
+        PHISHING_RESISTANT => 3,
         TWO_FACTOR | DEVICE => 2,
         SINGLE_FACTOR => 1,
         _ => 0,

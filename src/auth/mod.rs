@@ -6,6 +6,7 @@ pub mod devices;
 pub mod otp;
 pub mod lockout;
 pub mod login;
+pub mod passkeys;
 pub mod password;
 pub mod session;
 pub mod password_policy;

@@ -24,7 +24,7 @@ use super::pages;
 const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO];
 const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
 /// Forms whose POSTs each client address may send only so often.
-const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::LOGIN_CODE, paths::LOGIN_TOTP, paths::LOGIN_DEVICE, paths::LOGIN_CODE_RESEND, paths::REGISTER, paths::PASSWORD_FORGOT, paths::RESEND_ACTIVATION];
+const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::LOGIN_CODE, paths::LOGIN_TOTP, paths::LOGIN_DEVICE, paths::LOGIN_PASSKEY, paths::LOGIN_CODE_RESEND, paths::REGISTER, paths::PASSWORD_FORGOT, paths::RESEND_ACTIVATION];
 /// Endpoints that answer with JSON or plain text only.
 const NO_PAGES: &[&str] = &[
     paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT,
@@ -92,7 +92,8 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
         paths::PASSWORD_FORGOT, paths::PASSWORD_RESET, paths::ACCOUNT, paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL,
         paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND,
         paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
-        paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION,
+        paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
+        paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE,
         paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
     ];
     let Some(path) = path.strip_prefix(prefix) else {

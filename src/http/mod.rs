@@ -14,6 +14,7 @@ mod logout;
 mod middleware;
 mod ops;
 mod pages;
+mod passkeys;
 mod recovery;
 mod register;
 mod second_factor;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login::routes())
         .merge(second_factor::routes())
         .merge(device_link::routes())
+        .merge(passkeys::routes())
         .merge(consent::routes())
         .merge(logout::routes())
         .merge(token::routes())

@@ -197,7 +197,7 @@ pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response:
         }
     };
     let csp = format!(
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
         page.form_targets.iter().map(|t| format!(" {t}")).collect::<String>()
     );
     *response.body_mut() = Body::from(html);

@@ -93,6 +93,11 @@ impl Chrome {
         self.call("POST", "/url", Some(json!({ "url": url }))).await;
     }
 
+    /// Forgets a cookie of the current site (signing out without the sign-out page).
+    pub async fn delete_cookie(&self, name: &str) {
+        self.call("DELETE", &format!("/cookie/{name}"), None).await;
+    }
+
     pub async fn url(&self) -> String {
         self.call("GET", "/url", None).await.as_str().unwrap_or_default().to_string()
     }
@@ -125,6 +130,25 @@ impl Chrome {
     /// Runs `script` (a function body) in the page and returns its result.
     pub async fn eval(&self, script: &str) -> Value {
         self.call("POST", "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
+    }
+
+    /// Adds a CTAP2 platform authenticator with resident keys and user verification
+    /// (WebDriver's WebAuthn extension); returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let options = json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true, "hasUserVerification": true,
+            "isUserConsenting": true, "isUserVerified": true,
+        });
+        self.call("POST", "/webauthn/authenticator", Some(options)).await.as_str().expect("authenticator id").to_string()
+    }
+
+    /// Whether the virtual authenticator's user verification (fingerprint, PIN) succeeds.
+    pub async fn set_user_verified(&self, authenticator: &str, verified: bool) {
+        self.call("POST", &format!("/webauthn/authenticator/{authenticator}/uv"), Some(json!({ "isUserVerified": verified }))).await;
+    }
+
+    pub async fn virtual_credentials(&self, authenticator: &str) -> Vec<Value> {
+        self.call("GET", &format!("/webauthn/authenticator/{authenticator}/credentials"), None).await.as_array().cloned().unwrap_or_default()
     }
 
     /// Waits up to ten seconds until the page's URL satisfies `done`.

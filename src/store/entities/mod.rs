@@ -19,3 +19,5 @@ pub mod pending_logins;
 pub mod recovery_codes;
 pub mod totp_credentials;
 pub mod trusted_devices;
+pub mod ceremonies;
+pub mod passkeys;

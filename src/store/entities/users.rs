@@ -28,6 +28,8 @@ pub struct Model {
     pub security_question: Option<String>,
     /// argon2id of the normalised answer.
     pub security_answer_hash: Option<String>,
+    /// The random user handle authenticators store with this account's passkeys.
+    pub passkey_handle: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
