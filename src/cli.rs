@@ -192,6 +192,8 @@ async fn serve(config: Config) -> Result<(), AppError> {
     let state = crate::build(config, Arc::new(SystemClock)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| AppError::Internal(format!("cannot listen on {bind}: {e}")))?;
     let issuer = state.ctx().config.issuer().to_string();
+    // The address actually bound (port 0 picks a free one).
+    let bind = listener.local_addr().unwrap_or(bind);
     tracing::info!(%bind, %issuer, "oneid is ready; sign in at {issuer}{}", paths::LOGIN);
     if state.ctx().store.count_users().await.unwrap_or(1) == 0 {
         tracing::info!("no accounts yet: register at {issuer}{} or run `oneid users add --email you@example.com`", paths::REGISTER);

@@ -31,8 +31,9 @@ pub struct Ctx {
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
     pub sms: SmsSender,
-    /// The WebAuthn relying party (passkeys).
-    pub webauthn: webauthn_rs::Webauthn,
+    /// The WebAuthn relying party (passkeys); `None` when the issuer's host is an IP
+    /// address, which WebAuthn refuses.
+    pub webauthn: Option<webauthn_rs::Webauthn>,
     /// Forms each client address may post (sign-in, registration, resets).
     pub form_limiter: RateLimiter,
 }
@@ -69,6 +70,9 @@ impl Ctx {
         let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
         let sms = SmsSender::new(&config.sms).map_err(|e| fail("sms")(&e))?;
         let webauthn = crate::auth::passkeys::relying_party(&config.issuer_url(), &brands.get(None).name).map_err(|e| fail("passkeys")(&e))?;
+        if webauthn.is_none() {
+            tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
+        }
         Ok(Ctx { config, store, clock, keys, clients, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
     }
 

@@ -30,14 +30,21 @@ pub enum PasskeyError {
     Rejected,
     #[error("passkeys: {0}")]
     Internal(String),
+    /// The issuer is an IP address: WebAuthn cannot be offered.
+    #[error("passkeys are not available on this server")]
+    Unavailable,
 }
 
 /// The relying party, built once from the issuer: its host is the RP id, its origin
-/// the only accepted origin.
-pub fn relying_party(issuer: &Url, name: &str) -> Result<Webauthn, String> {
-    let host = issuer.host_str().ok_or("the issuer has no host")?;
+/// the only accepted origin. `None` for an IP address, which WebAuthn does not allow.
+pub fn relying_party(issuer: &Url, name: &str) -> Result<Option<Webauthn>, String> {
+    let Some(url::Host::Domain(host)) = issuer.host() else { return Ok(None) };
     let origin = Url::parse(&issuer.origin().ascii_serialization()).map_err(|e| e.to_string())?;
-    WebauthnBuilder::new(host, &origin).and_then(|b| b.rp_name(name).build()).map_err(|e| e.to_string())
+    WebauthnBuilder::new(host, &origin).and_then(|b| b.rp_name(name).build()).map(Some).map_err(|e| e.to_string())
+}
+
+fn webauthn(ctx: &Ctx) -> Result<&Webauthn, PasskeyError> {
+    ctx.webauthn.as_ref().ok_or(PasskeyError::Unavailable)
 }
 
 /// A started ceremony: the id to send back with the answer, and the options for
@@ -71,8 +78,7 @@ pub async fn start_registration(ctx: &Ctx, user: &User) -> Result<Started, Passk
     let existing = ctx.store.passkeys_of(&user.id).await?;
     let exclude = existing.iter().filter_map(|p| stored(p).ok()).map(|p| p.cred_id().clone()).collect::<Vec<_>>();
     let display = [user.given_name.as_deref(), user.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    let (challenge, state) = ctx
-        .webauthn
+    let (challenge, state) = webauthn(ctx)?
         .start_passkey_registration(handle, &user.email, if display.is_empty() { &user.email } else { &display }, Some(exclude))
         .map_err(|e| PasskeyError::Internal(e.to_string()))?;
     let mut options = options(&challenge)?;
@@ -89,7 +95,7 @@ pub async fn finish_registration(ctx: &Ctx, user: &User, ceremony: &str, credent
         return Err(PasskeyError::Rejected);
     }
     let credential: RegisterPublicKeyCredential = serde_json::from_value(credential).map_err(|_| PasskeyError::Rejected)?;
-    let passkey = ctx.webauthn.finish_passkey_registration(&credential, &state).map_err(|_| PasskeyError::Rejected)?;
+    let passkey = webauthn(ctx)?.finish_passkey_registration(&credential, &state).map_err(|_| PasskeyError::Rejected)?;
     let name: String = name.trim().chars().filter(|c| !c.is_control()).take(60).collect();
     let record = PasskeyRecord {
         id: crypto::b64url(passkey.cred_id().as_ref()),
@@ -109,7 +115,7 @@ pub async fn finish_registration(ctx: &Ctx, user: &User, ceremony: &str, credent
 }
 
 pub async fn start_sign_in(ctx: &Ctx) -> Result<Started, PasskeyError> {
-    let (challenge, state) = ctx.webauthn.start_discoverable_authentication().map_err(|e| PasskeyError::Internal(e.to_string()))?;
+    let (challenge, state) = webauthn(ctx)?.start_discoverable_authentication().map_err(|e| PasskeyError::Internal(e.to_string()))?;
     let ceremony = keep::<DiscoverableAuthentication>(ctx, SIGN_IN, None, &state).await?;
     Ok(Started { ceremony, options: options(&challenge)? })
 }
@@ -124,15 +130,14 @@ pub struct SignedIn {
 pub async fn finish_sign_in(ctx: &Ctx, ceremony: &str, credential: Value) -> Result<SignedIn, PasskeyError> {
     let (_, state): (_, DiscoverableAuthentication) = take(ctx, SIGN_IN, ceremony).await?;
     let credential: PublicKeyCredential = serde_json::from_value(credential).map_err(|_| PasskeyError::Rejected)?;
-    let (handle, credential_id) = ctx.webauthn.identify_discoverable_authentication(&credential).map_err(|_| PasskeyError::Rejected)?;
+    let (handle, credential_id) = webauthn(ctx)?.identify_discoverable_authentication(&credential).map_err(|_| PasskeyError::Rejected)?;
     let record = ctx.store.passkey(&crypto::b64url(credential_id)).await?.ok_or(PasskeyError::Rejected)?;
     let user = ctx.store.user_by_passkey_handle(&handle.to_string()).await?.filter(|u| u.id == record.user_id && !u.disabled).ok_or(PasskeyError::Rejected)?;
     let mut passkey = stored(&record)?;
     // The v2 call wants webauthn-rs's credential internals (a feature marked "danger");
     // this one takes the public `DiscoverableKey` and checks the same.
     #[allow(deprecated)]
-    let result = ctx
-        .webauthn
+    let result = webauthn(ctx)?
         .finish_discoverable_authentication(&credential, state, &[DiscoverableKey::from(&passkey)])
         .map_err(|_| PasskeyError::Rejected)?;
     passkey.update_credential(&result);

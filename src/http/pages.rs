@@ -189,6 +189,7 @@ pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response:
     values.insert("lang", Value::from(lang));
     values.insert("brand", Value::from(minijinja::value::Serde(brand)));
     values.insert("languages", Value::from(minijinja::value::Serde(&languages)));
+    values.insert("passkeys_available", Value::from(ctx.webauthn.is_some()));
     let html = match ctx.templates.render(page.template, Value::from(values)) {
         Ok(html) => html,
         Err(e) => {

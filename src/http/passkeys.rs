@@ -39,6 +39,7 @@ fn json_error(status: StatusCode, error: &str) -> Response {
 fn failed(e: PasskeyError) -> Response {
     match e {
         PasskeyError::Rejected => json_error(StatusCode::BAD_REQUEST, "the passkey could not be verified"),
+        PasskeyError::Unavailable => json_error(StatusCode::NOT_FOUND, "passkeys are not available on this server"),
         other => {
             tracing::error!(error = %other, "passkey ceremony failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "the service could not complete the request")

@@ -187,12 +187,12 @@ async fn config_check_and_migrate() {
 #[tokio::test]
 async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Port 0: the server picks a free port and logs it, so no other test can take it
+    // between choosing and binding.
     let mut child = Command::new(env!("CARGO_BIN_EXE_oneid"))
         .current_dir(dir.path())
         .env_clear()
-        .env("ONEID_BIND", format!("127.0.0.1:{port}"))
-        .env("ONEID_ISSUER", format!("http://localhost:{port}"))
+        .env("ONEID_BIND", "127.0.0.1:0")
         .env("ONEID_LOG__LEVEL", "info,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -208,8 +208,13 @@ async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
     });
     let mut log = Vec::new();
     while !log.last().is_some_and(|l: &String| l.contains("oneid is ready")) {
-        log.push(lines_rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server logs that it is ready"));
+        match lines_rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => log.push(line),
+            Err(e) => panic!("the server did not log that it is ready ({e}):\n{}", log.join("\n")),
+        }
     }
+    let ready: serde_json::Value = serde_json::from_str(log.last().unwrap()).unwrap();
+    let port = ready["fields"]["bind"].as_str().and_then(|b| b.rsplit(':').next()).unwrap().to_string();
     let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.expect("healthz");
     assert_eq!(health.status(), 200);
     // The embedded defaults: a SQLite file under data/ and a private key-encryption key.

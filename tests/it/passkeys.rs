@@ -29,6 +29,8 @@ async fn a_passkey_is_added_then_signs_in_without_a_password() {
     let authenticator = chrome.add_virtual_authenticator().await;
 
     // Signed in with the password, Alice adds a passkey.
+    chrome.open(&srv.url("/login")).await;
+    assert!(chrome.source().await.contains("autocomplete=\"username webauthn\""), "the username field offers passkeys");
     chrome.open(&srv.url("/account/passkeys")).await;
     chrome.wait_for_url(|u| u.contains("/login")).await;
     chrome.type_into("#email", ALICE.0).await;
