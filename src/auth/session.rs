@@ -65,6 +65,14 @@ pub async fn end_others(ctx: &Ctx, user_id: &str, keep_sid: &str, reason: &'stat
     Ok(())
 }
 
+/// How old a sign-in may be for security-relevant changes (password, email, factors,
+/// deletion); an older session signs in again first, with every factor the user has.
+pub const RECENT: i64 = 900;
+
+pub fn is_recent(ctx: &Ctx, session: &SessionRecord) -> bool {
+    ctx.now() - session.auth_time <= RECENT
+}
+
 pub fn amr_list(session: &SessionRecord) -> Vec<String> {
     session.amr.split_whitespace().map(str::to_string).collect()
 }

@@ -42,15 +42,23 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
 }
 
-/// The session and its user, or the response that sends the person to sign in first.
+/// Pages that change how the account is protected: they need a recent sign-in.
+const SENSITIVE: &[&str] = &[
+    paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL, paths::ACCOUNT_DELETE, paths::ACCOUNT_SECURITY, paths::ACCOUNT_TOTP, paths::ACCOUNT_PHONE,
+    paths::ACCOUNT_QUESTION, paths::ACCOUNT_EXPORT,
+];
+
+/// The session and its user, or the response that sends the person to sign in first
+/// (again, when `back_to` is sensitive and the sign-in is not recent).
 async fn signed_in(s: &AppState, jar: &CookieJar, back_to: &str) -> Result<(SessionRecord, User), Response> {
     let session = current_session(s, jar).await.map_err(|e| ErrorPage::from(e).into_response())?;
     let user = match &session {
         Some(session) => s.ctx().store.user_by_id(&session.user_id).await.map_err(|e| ErrorPage::from(e).into_response())?,
         None => None,
     };
+    let recent_enough = |session: &SessionRecord| !SENSITIVE.contains(&back_to) || crate::auth::session::is_recent(s.ctx(), session);
     match (session, user) {
-        (Some(session), Some(user)) if !user.disabled => Ok((session, user)),
+        (Some(session), Some(user)) if !user.disabled && recent_enough(&session) => Ok((session, user)),
         _ => Err(Redirect::to(&with_query(&s.url_path(paths::LOGIN), "next", &s.url_path(back_to))).into_response()),
     }
 }

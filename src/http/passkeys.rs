@@ -58,7 +58,9 @@ async fn json_user(s: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result
         return Err(json_error(StatusCode::FORBIDDEN, "the page has expired; reload it"));
     }
     let session = current_session(s, jar).await.map_err(|e| ErrorPage::from(e).into_response())?;
-    let Some(session) = session else { return Err(json_error(StatusCode::UNAUTHORIZED, "sign in first")) };
+    let Some(session) = session.filter(|session| crate::auth::session::is_recent(s.ctx(), session)) else {
+        return Err(json_error(StatusCode::UNAUTHORIZED, "sign in again first"));
+    };
     match s.ctx().store.user_by_id(&session.user_id).await {
         Ok(Some(user)) if !user.disabled => Ok(user),
         Ok(_) => Err(json_error(StatusCode::UNAUTHORIZED, "sign in first")),
@@ -68,8 +70,8 @@ async fn json_user(s: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result
 
 async fn passkeys_get(State(s): State<AppState>, jar: CookieJar, super::extract::QueryParams(params): super::extract::QueryParams) -> Response {
     let session = match current_session(&s, &jar).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Redirect::to(&super::pages::with_query(&s.url_path(paths::LOGIN), "next", &s.url_path(paths::ACCOUNT_PASSKEYS))).into_response(),
+        Ok(Some(session)) if crate::auth::session::is_recent(s.ctx(), &session) => session,
+        Ok(_) => return Redirect::to(&super::pages::with_query(&s.url_path(paths::LOGIN), "next", &s.url_path(paths::ACCOUNT_PASSKEYS))).into_response(),
         Err(e) => return ErrorPage::from(e).into_response(),
     };
     let user = match s.ctx().store.user_by_id(&session.user_id).await {

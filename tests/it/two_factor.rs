@@ -149,3 +149,20 @@ async fn a_client_asking_for_two_factors_gets_a_step_up_or_an_honest_acr() {
     let tokens = rp.exchange(&code_at_rp, pending.verifier).await.expect("code exchange");
     assert_eq!(jwt_claims(&tokens.id_token().unwrap().to_string())["acr"], "urn:oneid:acr:1fa");
 }
+
+#[tokio::test]
+async fn security_changes_need_a_recent_sign_in_with_every_factor() {
+    let srv = TestServer::start().await;
+    let browser = srv.browser();
+    turn_on(&srv, &browser).await;
+    assert!(browser.open("/account/password").await.url().ends_with("/account/password"), "just signed in: allowed");
+    srv.clock.advance(16 * 60);
+    assert!(browser.open("/account").await.url().ends_with("/account"), "the profile itself stays open");
+    let again = browser.open("/account/password").await;
+    assert!(again.url().contains("/login?next="), "an old sign-in must sign in again first: {}", again.url());
+    let asked = browser.submit(&again, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
+    assert!(asked.url().ends_with("/login/code"), "with the second factor too: {}", asked.url());
+    let code = code_from_mail(&srv, 2).await;
+    let back = browser.submit(&asked, "/login/code", &[("code", &code)]).await;
+    assert!(back.url().ends_with("/account/password"), "and back to the change: {}", back.url());
+}
