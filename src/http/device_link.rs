@@ -17,8 +17,8 @@ use crate::store::User;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta};
 use super::login::{Pending, flow_page};
-use super::pages::{LangPrefs, Page, csrf_token, csrf_valid, set_pending_login_cookie, trusted_device_cookie};
-use super::second_factor::{finish, pending_login};
+use super::pages::{LangPrefs, Page, csrf_token, set_pending_login_cookie, trusted_device_cookie};
+use super::second_factor::{PendingForm, finish, pending_form, pending_login};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(paths::LOGIN_DEVICE, get(device_get).post(device_post))
@@ -67,15 +67,11 @@ async fn device_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn device_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (handle, record, user, flow) = match pending_login(&s, &jar).await {
+    let PendingForm { handle, record, user, flow, params } = match pending_form(&s, &jar, form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     let ctx = s.ctx();
     let (channel, purpose) = match field("channel") {
         Some("text") if user.phone_number_verified => ("text", Purpose::LinkDeviceByText),

@@ -78,6 +78,24 @@ pub enum CodeFor {
     TurningOn,
 }
 
+/// A second-step form of this browser's pending sign-in, once its CSRF token checks out.
+pub struct PendingForm {
+    pub handle: String,
+    pub record: PendingLoginRecord,
+    pub user: User,
+    pub flow: Pending,
+    pub params: crate::protocol::params::Params,
+}
+
+pub async fn pending_form(s: &AppState, jar: &CookieJar, form: Result<FormParams, BadForm>) -> Result<PendingForm, Response> {
+    let (handle, record, user, flow) = pending_login(s, jar).await?;
+    let Ok(FormParams(params)) = form else { return Err(ErrorPage::unreadable_form().into_response()) };
+    if !csrf_valid(s, jar, params.get("csrf").ok().flatten()) {
+        return Err(ErrorPage::form_expired().into_response());
+    }
+    Ok(PendingForm { handle, record, user, flow, params })
+}
+
 /// The code form; `error` and `notice` are message keys.
 pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code_for: CodeFor, (error, notice): (Option<&str>, Option<&str>)) -> Response {
     let (action, resend, intro) = match code_for {
@@ -105,14 +123,10 @@ async fn code_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (handle, record, user, flow) = match pending_login(&s, &jar).await {
+    let PendingForm { handle, record, user, flow, params } = match pending_form(&s, &jar, form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
-    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
-        return ErrorPage::form_expired().into_response();
-    }
     let code = params.get("code").ok().flatten().unwrap_or("");
     let again = |jar, error| code_page(&s, jar, &user, &flow, CodeFor::SignIn, (Some(error), None));
     match otp::check(s.ctx(), &user, Purpose::SignIn, code).await {
@@ -156,15 +170,11 @@ async fn totp_get(State(s): State<AppState>, jar: CookieJar) -> Response {
 }
 
 async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    let (handle, record, user, flow) = match pending_login(&s, &jar).await {
+    let PendingForm { handle, record, user, flow, params } = match pending_form(&s, &jar, form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     let field = |name: &str| params.get(name).ok().flatten();
-    if !csrf_valid(&s, &jar, field("csrf")) {
-        return ErrorPage::form_expired().into_response();
-    }
     let ctx = s.ctx();
     // Guesses at six digits are counted like passwords.
     let subject = Subject::second_factor(ctx, &user);
@@ -203,14 +213,10 @@ async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
 }
 
 async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, form: Result<FormParams, BadForm>) -> Response {
-    let (_, _, user, flow) = match pending_login(&s, &jar).await {
+    let PendingForm { user, flow, params, .. } = match pending_form(&s, &jar, form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
-    if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
-        return ErrorPage::form_expired().into_response();
-    }
     let (brand, ui_locales) = match &flow {
         Some((client, request)) => (client.brand.clone(), request.ui_locales.clone()),
         None => (s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone(), None),
