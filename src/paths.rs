@@ -19,6 +19,10 @@ pub const TOKEN: &str = "/token";
 pub const USERINFO: &str = "/userinfo";
 pub const REVOKE: &str = "/revoke";
 pub const INTROSPECT: &str = "/introspect";
+pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+/// Where a person types the code a device shows (RFC 8628 `verification_uri`).
+pub const DEVICE: &str = "/device";
+pub const DEVICE_DECIDE: &str = "/device/decide";
 pub const LOGOUT: &str = "/logout";
 pub const HOME: &str = "/";
 pub const REGISTER: &str = "/register";

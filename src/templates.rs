@@ -61,6 +61,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login/code.html", include_str!("../templates/login/code.html")),
     ("login/totp.html", include_str!("../templates/login/totp.html")),
     ("login/device.html", include_str!("../templates/login/device.html")),
+    ("device/code.html", include_str!("../templates/device/code.html")),
+    ("device/confirm.html", include_str!("../templates/device/confirm.html")),
     ("account/totp.html", include_str!("../templates/account/totp.html")),
     ("account/phone.html", include_str!("../templates/account/phone.html")),
     ("account/question.html", include_str!("../templates/account/question.html")),

@@ -8,6 +8,7 @@ mod it {
     mod authorize_errors;
     mod browser;
     mod cli;
+    mod device_flow;
     mod devices;
     mod tokens;
     mod totp;

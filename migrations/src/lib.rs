@@ -13,6 +13,7 @@ mod m20261204_000001_totp;
 mod m20261205_000001_trusted_devices;
 mod m20261206_000001_security_question;
 mod m20261207_000001_passkeys;
+mod m20261208_000001_device_codes;
 mod schema;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_trusted_devices::Migration),
             Box::new(m20261206_000001_security_question::Migration),
             Box::new(m20261207_000001_passkeys::Migration),
+            Box::new(m20261208_000001_device_codes::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The message key that describes a scope, and the scope itself for the generic one.
-fn describe(scope: &str) -> (&'static str, String) {
+pub fn describe(scope: &str) -> (&'static str, String) {
     let key = match scope {
         "openid" => "scope-openid",
         "profile" => "scope-profile",

@@ -27,7 +27,7 @@ const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
 const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::LOGIN_CODE, paths::LOGIN_TOTP, paths::LOGIN_DEVICE, paths::LOGIN_PASSKEY, paths::LOGIN_CODE_RESEND, paths::REGISTER, paths::PASSWORD_FORGOT, paths::RESEND_ACTIVATION];
 /// Endpoints that answer with JSON or plain text only.
 const NO_PAGES: &[&str] = &[
-    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT,
+    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION,
     paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
 ];
 
@@ -40,7 +40,10 @@ pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> 
     // Only routes that can answer with a page pay for reading what pages need.
     let page_request = (!NO_PAGES.contains(&route)).then(|| pages::PageRequest::of(&request));
     let limited = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        Some(peer) if request.method() == Method::POST && RATE_LIMITED.contains(&route) => s.ctx().form_limiter.check(peer.0.ip()).err(),
+        // Typing device codes is limited however it is sent: the codes are short.
+        Some(peer) if (request.method() == Method::POST && RATE_LIMITED.contains(&route)) || route == paths::DEVICE => {
+            s.ctx().form_limiter.check(peer.0.ip()).err()
+        }
         _ => None,
     };
     let mut response = match limited {
@@ -93,7 +96,8 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
         paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND,
         paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
         paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
-        paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE,
+        paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE, paths::DEVICE_AUTHORIZATION, paths::DEVICE,
+        paths::DEVICE_DECIDE,
         paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
     ];
     let Some(path) = path.strip_prefix(prefix) else {

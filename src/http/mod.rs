@@ -4,6 +4,7 @@
 mod account;
 mod authorize;
 mod consent;
+mod device;
 mod device_link;
 mod discovery;
 mod error;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(second_factor::routes())
         .merge(device_link::routes())
         .merge(passkeys::routes())
+        .merge(device::routes())
         .merge(consent::routes())
         .merge(logout::routes())
         .merge(token::routes())

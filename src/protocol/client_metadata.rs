@@ -58,7 +58,9 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         match GrantType::parse(name) {
             Some(g) if !grant_types.contains(&g) => grant_types.push(g),
             Some(_) => {}
-            None => problems.push(format!("grant_types: {name:?} is not supported (authorization_code, refresh_token, client_credentials)")),
+            None => problems.push(format!(
+                "grant_types: {name:?} is not supported (authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code)"
+            )),
         }
     }
     if grant_types.is_empty() {
@@ -67,8 +69,9 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
     if public && grant_types.contains(&GrantType::ClientCredentials) {
         problems.push("grant_types: client_credentials needs a confidential client".into());
     }
-    if grant_types.contains(&GrantType::RefreshToken) && !grant_types.contains(&GrantType::AuthorizationCode) {
-        problems.push("grant_types: refresh_token comes only with authorization_code".into());
+    let user_grant = grant_types.contains(&GrantType::AuthorizationCode) || grant_types.contains(&GrantType::DeviceCode);
+    if grant_types.contains(&GrantType::RefreshToken) && !user_grant {
+        problems.push("grant_types: refresh_token comes only with authorization_code or the device_code grant".into());
     }
     let code_flow = grant_types.contains(&GrantType::AuthorizationCode);
     if code_flow && spec.redirect_uris.is_empty() {
@@ -82,7 +85,7 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         }
     }
 
-    let default_scopes: Vec<String> = if code_flow { USER_SCOPES.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
+    let default_scopes: Vec<String> = if user_grant { USER_SCOPES.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
     let scope_names = spec.scopes.as_ref().unwrap_or(&default_scopes);
     let scopes = match Scopes::from_names(scope_names.iter().map(String::as_str)) {
         Some(s) if scope_names.iter().all(|n| !n.is_empty() && !n.contains(' ')) => s,

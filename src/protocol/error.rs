@@ -1,5 +1,5 @@
 //! OAuth 2.0 and OpenID Connect errors with exactly the codes of RFC 6749 §4.1.2.1 and
-//! §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1 and OIDC Core §3.1.2.6. The HTTP layer decides
+//! §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5 and OIDC Core §3.1.2.6. The HTTP layer decides
 //! status and headers; this only names what went wrong.
 
 use std::borrow::Cow;
@@ -25,6 +25,9 @@ pub enum ErrorCode {
     InvalidToken,
     InsufficientScope,
     UnsupportedTokenType,
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
 }
 
 impl ErrorCode {
@@ -49,6 +52,9 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod client_metadata;
+pub mod device;
 pub mod clients;
 pub mod discovery;
 pub mod error;

@@ -31,6 +31,7 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
         "authorization_code" => grants::authorization_code::exchange(ctx, client, params, meta).await,
         "refresh_token" => grants::refresh_token::exchange(ctx, client, params, meta).await,
         "client_credentials" => grants::client_credentials::exchange(ctx, client, params).await,
+        "urn:ietf:params:oauth:grant-type:device_code" => grants::device_code::exchange(ctx, client, params).await,
         other => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, format!("grant_type {other} is not supported"))),
     }?;
     Ok(response)

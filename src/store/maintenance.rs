@@ -5,7 +5,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entities::{
-    authorization_codes, authorization_requests, browser_sessions, ceremonies, grants, login_throttles, one_time_tokens, otp_codes, pending_logins, refresh_tokens, revoked_access_tokens, spent_challenges, trusted_devices,
+    authorization_codes, authorization_requests, browser_sessions, ceremonies, device_codes, grants, login_throttles, one_time_tokens, otp_codes, pending_logins, refresh_tokens, revoked_access_tokens, spent_challenges, trusted_devices,
 };
 use super::{Store, StoreResult};
 use crate::clock::UnixTime;
@@ -26,6 +26,7 @@ impl Store {
         total += self.delete_batches(one_time_tokens::Entity, one_time_tokens::Column::TokenHash, one_time_tokens::Column::ExpiresAt, now).await?;
         // A counter untouched for a day has nothing left to say.
         total += self.delete_batches(login_throttles::Entity, login_throttles::Column::Subject, login_throttles::Column::UpdatedAt, now - 86_400).await?;
+        total += self.delete_batches(device_codes::Entity, device_codes::Column::DeviceCodeHash, device_codes::Column::ExpiresAt, now).await?;
         total += self.delete_batches(ceremonies::Entity, ceremonies::Column::IdHash, ceremonies::Column::ExpiresAt, now).await?;
         total += self.delete_batches(trusted_devices::Entity, trusted_devices::Column::Id, trusted_devices::Column::ExpiresAt, now).await?;
         total += self.delete_batches(pending_logins::Entity, pending_logins::Column::IdHash, pending_logins::Column::ExpiresAt, now).await?;

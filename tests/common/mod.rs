@@ -86,7 +86,12 @@ pub fn test_clients() -> Vec<ClientConfig> {
     mini.brand = Some("mini".into());
     let mut bmw = client("bmw-portal", Some(WEB_SECRET), None, "https://bmw.example.com/callback");
     bmw.brand = Some("bmw".into());
-    vec![web, web_rs, mobile, first_party, service, mini, bmw]
+    // The car's screen: a public client on the device authorization grant.
+    let mut car = client("car", None, None, "https://unused.example.com/cb");
+    car.redirect_uris = vec![];
+    car.grant_types = Some(vec!["urn:ietf:params:oauth:grant-type:device_code".into(), "refresh_token".into()]);
+    car.brand = Some("mini".into());
+    vec![web, web_rs, mobile, first_party, service, mini, bmw, car]
 }
 
 impl TestServer {

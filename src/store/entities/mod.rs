@@ -21,3 +21,4 @@ pub mod totp_credentials;
 pub mod trusted_devices;
 pub mod ceremonies;
 pub mod passkeys;
+pub mod device_codes;
