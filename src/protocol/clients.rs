@@ -93,9 +93,11 @@ impl Client {
         self.grant_types.contains(&grant)
     }
 
-    /// RFC 9700 §2.1: redirect URIs match by exact string comparison.
+    /// RFC 9700 §2.1: redirect URIs match by exact string comparison, with one
+    /// exception: for a loopback IP literal (`http://127.0.0.1/…`, `http://[::1]/…`) a
+    /// native app may use any port (RFC 8252 §7.3), everything else still exact.
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
+        self.redirect_uris.iter().any(|r| r == uri || loopback_match(r, uri))
     }
 
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
@@ -128,6 +130,17 @@ impl Client {
             managed_by: record.managed_by,
         })
     }
+}
+
+/// `given` is `registered` with a port added, on an http loopback IP literal. The rest
+/// is compared as text, so no URL normalisation (dot segments, case) can widen a match.
+fn loopback_match(registered: &str, given: &str) -> bool {
+    ["http://127.0.0.1", "http://[::1]"].into_iter().any(|origin| {
+        let (Some(registered_rest), Some(given_rest)) = (registered.strip_prefix(origin), given.strip_prefix(origin)) else { return false };
+        let Some(after_colon) = given_rest.strip_prefix(':') else { return false };
+        let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=5).contains(&digits) && after_colon[..digits].parse::<u16>().is_ok() && &after_colon[digits..] == registered_rest && registered_rest.starts_with('/')
+    })
 }
 
 pub struct Clients {
@@ -164,5 +177,23 @@ impl Clients {
         }
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(map);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_match;
+
+    #[test]
+    fn loopback_redirects_may_use_any_port_and_nothing_else_changes() {
+        assert!(loopback_match("http://127.0.0.1/callback", "http://127.0.0.1:49152/callback"));
+        assert!(loopback_match("http://[::1]/callback", "http://[::1]:8000/callback"));
+        assert!(!loopback_match("http://127.0.0.1/callback", "http://127.0.0.1:49152/other"));
+        assert!(!loopback_match("http://127.0.0.1/callback", "http://127.0.0.1:49152/callback?x=1"));
+        assert!(!loopback_match("http://localhost/callback", "http://localhost:49152/callback"), "names are not loopback literals");
+        assert!(!loopback_match("https://app.example.com/cb", "https://app.example.com:444/cb"));
+        assert!(!loopback_match("http://127.0.0.1/callback", "http://127.0.0.2:5000/callback"));
+        assert!(!loopback_match("http://127.0.0.1/callback", "http://127.0.0.1:5000/x/../callback"));
+        assert!(!loopback_match("http://127.0.0.1/callback", "http://127.0.0.1:99999/callback"));
     }
 }

@@ -69,6 +69,23 @@ async fn public_client_signs_in_with_pkce_alone() {
 }
 
 #[tokio::test]
+async fn a_native_app_uses_a_loopback_redirect_on_any_port() {
+    let srv = TestServer::start().await;
+    // Registered as http://127.0.0.1/callback; the app listens on a port of its own choosing.
+    let port = 49152 + rand::random_range(0..16000u16);
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let rp = Rp::new(&srv, "mobile", None, &redirect).await;
+    let signed = rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
+    assert!(signed.tokens.access_token().secret().len() > 20);
+    // The path must still match exactly, and a host name is not a loopback literal.
+    for wrong in [format!("http://127.0.0.1:{port}/other"), format!("http://localhost:{port}/callback")] {
+        let wrong_rp = Rp::new(&srv, "mobile", None, &wrong).await;
+        let page = srv.browser().open(&wrong_rp.start(&["email"]).url).await;
+        assert_eq!(page.status(), 400, "{wrong} is refused");
+    }
+}
+
+#[tokio::test]
 async fn consent_is_asked_once_per_scope_set_and_prompt_consent_asks_again() {
     for srv in TestServer::each_backend().await {
         let rp = Rp::web(&srv).await;
