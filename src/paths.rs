@@ -42,6 +42,7 @@ pub const ACCOUNT_NOT_ME: &str = "/account/not-me";
 pub const ACCOUNT_PHONE: &str = "/account/phone";
 pub const ACCOUNT_DEVICES: &str = "/account/devices";
 pub const ACCOUNT_QUESTION: &str = "/account/question";
+pub const ACCOUNT_SESSIONS: &str = "/account/sessions";
 pub const ACCOUNT_PASSKEYS: &str = "/account/passkeys";
 pub const ACCOUNT_PASSKEYS_OPTIONS: &str = "/account/passkeys/options";
 pub const ACCOUNT_PASSKEYS_REMOVE: &str = "/account/passkeys/remove";

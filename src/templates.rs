@@ -67,6 +67,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account/phone.html", include_str!("../templates/account/phone.html")),
     ("account/question.html", include_str!("../templates/account/question.html")),
     ("account/passkeys.html", include_str!("../templates/account/passkeys.html")),
+    ("account/sessions.html", include_str!("../templates/account/sessions.html")),
     ("email/passkey_added.html", include_str!("../templates/email/passkey_added.html")),
     ("email/passkey_added.txt", include_str!("../templates/email/passkey_added.txt")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),

@@ -73,6 +73,16 @@ pub fn is_recent(ctx: &Ctx, session: &SessionRecord) -> bool {
     ctx.now() - session.auth_time <= RECENT
 }
 
+/// Ends the user's other browser sessions, each with its session-bound tokens; apps and
+/// devices with grants of their own keep them.
+pub async fn end_other_sessions(ctx: &Ctx, user_id: &str, keep_sid: &str, meta: &RequestMeta) -> Result<usize, StoreError> {
+    let others: Vec<String> = ctx.store.sessions_of(user_id, ctx.now()).await?.into_iter().map(|s| s.sid).filter(|sid| sid != keep_sid).collect();
+    for sid in &others {
+        end(ctx, sid, "ended_by_owner", meta).await?;
+    }
+    Ok(others.len())
+}
+
 pub fn amr_list(session: &SessionRecord) -> Vec<String> {
     session.amr.split_whitespace().map(str::to_string).collect()
 }

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ACCOUNT_NOT_ME, get(not_me_get).post(not_me_post))
         .route(paths::ACCOUNT_PHONE, get(phone_get).post(phone_post))
         .route(paths::ACCOUNT_DEVICES, post(devices_post))
+        .route(paths::ACCOUNT_SESSIONS, get(sessions_get).post(sessions_post))
         .route(paths::ACCOUNT_QUESTION, get(question_get).post(question_post))
         .route(paths::ACCOUNT_SECURITY_CODE, post(security_code_post))
         .route(paths::ACCOUNT_SECURITY_CODE_RESEND, post(security_resend_post))
@@ -529,5 +530,58 @@ async fn question_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Me
             question_page(&s, jar, &user, values, errors, None)
         }
         Err(e) => failed(e),
+    }
+}
+
+async fn sessions_page(s: &AppState, jar: CookieJar, current: &SessionRecord, user: &User, notice: Option<&str>) -> Response {
+    let ctx = s.ctx();
+    let day = |at: i64| time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.date().to_string()).unwrap_or_default();
+    let (sessions, grants) = match (ctx.store.sessions_of(&user.id, ctx.now()).await, ctx.store.grants_of(&user.id, ctx.now()).await) {
+        (Ok(sessions), Ok(grants)) => (sessions, grants),
+        (Err(e), _) | (_, Err(e)) => return ErrorPage::from(e).into_response(),
+    };
+    let sessions: Vec<(String, String, String, String, bool)> = sessions
+        .into_iter()
+        .map(|x| (x.sid.clone(), x.user_agent.clone().unwrap_or_else(|| "?".into()), x.ip.clone().unwrap_or_default(), day(x.auth_time), x.sid == current.sid))
+        .collect();
+    // Apps and devices: grants of their own (not those that end with a browser session).
+    let mut apps = Vec::new();
+    for (grant, used) in grants.into_iter().filter(|(g, _)| g.offline) {
+        let client = ctx.clients.get(&grant.client_id).await.ok().flatten().map_or_else(|| grant.client_id.clone(), |c| c.name.clone());
+        apps.push((grant.id, client, day(grant.created_at), day(used)));
+    }
+    let (jar, page) = account_page(s, jar, "account/sessions.html", user, None, FieldErrors::new());
+    (jar, page.with("sessions", sessions).with("grants", apps).with("notice", notice)).into_response()
+}
+
+async fn sessions_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
+    let notice = (params.get("notice").ok().flatten() == Some("ended")).then_some("sessions-ended-notice");
+    match signed_in(&s, &jar, paths::ACCOUNT_SESSIONS).await {
+        Ok((session, user)) => sessions_page(&s, jar, &session, &user, notice).await,
+        Err(response) => response,
+    }
+}
+
+async fn sessions_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let (session, user, params) = match account_form(&s, &jar, form, paths::ACCOUNT_SESSIONS).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| params.get(name).ok().flatten().unwrap_or("");
+    let ctx = s.ctx();
+    let done = match field("action") {
+        "end-others" => crate::auth::session::end_other_sessions(ctx, &user.id, &session.sid, &meta).await.map(|_| ()),
+        "end" => match ctx.store.sessions_of(&user.id, ctx.now()).await {
+            // Only the user's own sessions, found by their sid.
+            Ok(mine) if mine.iter().any(|x| x.sid == field("sid") && x.sid != session.sid) => crate::auth::session::end(ctx, field("sid"), "ended_by_owner", &meta).await,
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        },
+        "revoke" => ctx.store.revoke_user_grant(&user.id, field("grant"), "revoked_by_owner", ctx.now()).await.map(|_| ()),
+        _ => Ok(()),
+    };
+    match done {
+        Ok(()) => Redirect::to(&format!("{}?notice=ended", s.url_path(paths::ACCOUNT_SESSIONS))).into_response(),
+        Err(e) => ErrorPage::from(e).into_response(),
     }
 }

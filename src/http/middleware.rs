@@ -97,7 +97,7 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
         paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
         paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
         paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE, paths::DEVICE_AUTHORIZATION, paths::DEVICE,
-        paths::DEVICE_DECIDE,
+        paths::DEVICE_DECIDE, paths::ACCOUNT_SESSIONS,
         paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
     ];
     let Some(path) = path.strip_prefix(prefix) else {

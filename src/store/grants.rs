@@ -3,7 +3,7 @@
 //! rotated one is recognised as reuse (RFC 9700 §4.14.2) and revokes the family.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QuerySelect, FromQueryResult, IdenStatic, Iterable, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
 use super::entities::{refresh_tokens, users};
@@ -88,6 +88,41 @@ impl Store {
                 Ok(Rotation::Reused)
             }
         }
+    }
+
+    /// The user's live grants with when each was last used (its newest refresh token,
+    /// or its start), newest first.
+    pub async fn grants_of(&self, user_id: &str, now: UnixTime) -> StoreResult<Vec<(GrantRecord, UnixTime)>> {
+        use sea_orm::QueryOrder;
+        let live = Entity::find()
+            .filter(Column::UserId.eq(user_id))
+            .filter(Column::RevokedAt.is_null())
+            .filter(Column::ExpiresAt.gt(now))
+            .order_by_desc(Column::CreatedAt)
+            .all(&self.read)
+            .await?;
+        let ids: Vec<String> = live.iter().map(|g| g.id.clone()).collect();
+        let used: Vec<(String, Option<i64>)> = refresh_tokens::Entity::find()
+            .select_only()
+            .column(refresh_tokens::Column::GrantId)
+            .column_as(refresh_tokens::Column::CreatedAt.max(), "last_used")
+            .filter(refresh_tokens::Column::GrantId.is_in(ids))
+            .group_by(refresh_tokens::Column::GrantId)
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok(live
+            .into_iter()
+            .map(|g| {
+                let last = used.iter().find(|(id, _)| *id == g.id).and_then(|(_, at)| *at).unwrap_or(g.created_at);
+                (g, last)
+            })
+            .collect())
+    }
+
+    /// Revokes one grant of the user (false when it is not theirs or already over).
+    pub async fn revoke_user_grant(&self, user_id: &str, id: &str, reason: &str, now: UnixTime) -> StoreResult<bool> {
+        Ok(self.revoke_where(Condition::all().add(Column::Id.eq(id)).add(Column::UserId.eq(user_id)), reason, now).await? == 1)
     }
 
     /// Returns whether the grant was live until now.

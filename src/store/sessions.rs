@@ -38,4 +38,15 @@ impl Store {
         Entity::delete_many().filter(Column::UserId.eq(user_id)).filter(Column::Sid.ne(keep_sid)).exec(&self.write).await?;
         Ok(())
     }
+
+    /// The user's live browser sessions, newest first.
+    pub async fn sessions_of(&self, user_id: &str, now: UnixTime) -> StoreResult<Vec<SessionRecord>> {
+        use sea_orm::QueryOrder;
+        Ok(Entity::find()
+            .filter(Column::UserId.eq(user_id))
+            .filter(Column::ExpiresAt.gt(now))
+            .order_by_desc(Column::AuthTime)
+            .all(&self.read)
+            .await?)
+    }
 }

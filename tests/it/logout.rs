@@ -116,3 +116,31 @@ async fn the_home_page_shows_the_session_and_signs_out() {
     assert!(out.body().contains("You are signed out"));
     assert!(browser.open("/").await.body().contains("You are not signed in"));
 }
+
+#[tokio::test]
+async fn the_account_lists_sessions_and_apps_and_ends_them_one_by_one() {
+    let srv = TestServer::start().await;
+    let me = srv.browser();
+    let page = me.open("/account/sessions").await;
+    me.submit(&page, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
+    let other = srv.browser();
+    other.submit_login(&other.open("/login").await, ALICE.0, ALICE.1).await;
+    let app = crate::common::rp::Rp::mobile(&srv).await;
+    let signed = app.sign_in(&srv, &srv.browser(), ALICE, &["offline_access"]).await;
+    let refresh = crate::common::rp::refresh_token_of(&signed.tokens);
+
+    let list = me.open("/account/sessions").await;
+    assert!(list.body().contains("this browser"), "{}", list.body());
+    assert!(list.body().contains("mobile app"), "the app's own grant is listed: {}", list.body());
+    assert_eq!(list.body().matches("value=\"end\"").count(), 2, "two other browsers can be signed out");
+
+    let ended = me.submit(&list, "/account/sessions", &[("action", "end-others")]).await;
+    assert!(ended.body().contains("that access has ended"));
+    assert!(other.open("/account").await.is_login_page(), "the other browser is signed out");
+    assert!(app.refresh(&refresh).await.is_ok(), "apps keep their own grants when browsers sign out");
+
+    let list = me.open("/account/sessions").await;
+    me.submit(&list, "/account/sessions", &[("action", "revoke")]).await;
+    assert!(app.refresh(&refresh).await.unwrap_err().contains("invalid_grant"), "removing the app's access revokes its tokens");
+    assert!(!me.open("/account").await.is_login_page(), "this browser stays signed in");
+}
