@@ -81,9 +81,24 @@ pub struct AddClient {
     /// A public client (mobile or single-page app): no secret, PKCE only.
     #[arg(long, conflicts_with = "auth_method")]
     public: bool,
-    /// How a confidential client authenticates.
-    #[arg(long, value_parser = ["client_secret_basic", "client_secret_post"])]
+    /// How a confidential client authenticates (private_key_jwt needs --jwks-uri or --jwks-file).
+    #[arg(long, value_parser = ["client_secret_basic", "client_secret_post", "private_key_jwt"])]
     auth_method: Option<String>,
+    /// private_key_jwt: where the client publishes its public keys (a JWK Set).
+    #[arg(long, conflicts_with = "jwks_file")]
+    jwks_uri: Option<String>,
+    /// private_key_jwt: a file with the client's public keys (a JWK Set in JSON).
+    #[arg(long)]
+    jwks_file: Option<std::path::PathBuf>,
+    /// OIDC Back-Channel Logout: where oneid POSTs logout tokens.
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
+    /// Accept authorization requests only through the PAR endpoint (RFC 9126).
+    #[arg(long)]
+    require_par: bool,
+    /// Require a DPoP proof with every token request (RFC 9449).
+    #[arg(long)]
+    require_dpop: bool,
     /// Allowed scope; repeat for several (default: openid profile email phone address offline_access).
     #[arg(long = "scope")]
     scopes: Vec<String>,
@@ -257,6 +272,13 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
     let meta = RequestMeta::cli();
     match command {
         ClientsCommand::Add(add) => {
+            let jwks = match &add.jwks_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| AppError::bad_request(format!("--jwks-file {}: {e}", path.display())))?;
+                    Some(serde_json::from_str(&text).map_err(|e| AppError::bad_request(format!("--jwks-file {}: not JSON ({e})", path.display())))?)
+                }
+                None => None,
+            };
             let spec = ClientConfig {
                 id: add.id,
                 name: add.name,
@@ -269,7 +291,14 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
                 brand: add.brand,
                 id_token_signed_response_alg: add.id_token_alg,
                 skip_consent: add.skip_consent,
+                jwks,
+                jwks_uri: add.jwks_uri,
+                backchannel_logout_uri: add.backchannel_logout_uri,
+                backchannel_logout_session_required: false,
+                require_pushed_authorization_requests: add.require_par,
+                dpop_bound_access_tokens: add.require_dpop,
             };
+
             let created = admin::clients::create(ctx, spec, &meta).await?;
             println!("client_id:     {}", created.client.id);
             if let Some(secret) = created.secret {

@@ -31,6 +31,8 @@ pub struct Config {
     pub accounts: AccountsConfig,
     pub lockout: LockoutConfig,
     pub devices: DevicesConfig,
+    pub pin: PinConfig,
+    pub dpop: DpopConfig,
     /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
     pub brands: Vec<BrandConfig>,
     /// Clients declared here are created or updated at start, and removed when they
@@ -71,6 +73,28 @@ pub struct DevicesConfig {
     pub require: bool,
     /// How long "remember this device" lasts.
     pub remember_days: i64,
+}
+
+/// DPoP (RFC 9449) proofs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DpopConfig {
+    /// Every proof must carry a nonce oneid handed out (`DPoP-Nonce`), which limits
+    /// proofs made in advance on a compromised device (RFC 9449 §8, §11.2).
+    pub require_nonce: bool,
+}
+
+/// The mobile app's PIN (F30): digits only, trivial ones refused.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PinConfig {
+    pub min_length: usize,
+    pub max_length: usize,
+    /// Wrong PINs in a row after which the app's sign-in is revoked.
+    pub max_attempts: i32,
+    /// After an unlock (or setting the PIN) the app refreshes its tokens without the PIN
+    /// for this many seconds; after that its refresh token works only with the PIN.
+    pub unlock_ttl: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -189,8 +213,9 @@ pub struct ClientConfig {
     /// The client secret of a confidential client; at least 32 characters.
     #[serde(default)]
     pub secret: Option<String>,
-    /// `client_secret_basic` (default with a secret), `client_secret_post`, or `none`
-    /// (public client, default without a secret).
+    /// `client_secret_basic` (default with a secret), `client_secret_post`,
+    /// `private_key_jwt` (with `jwks` or `jwks_uri`), or `none` (public client, default
+    /// without a secret or keys).
     #[serde(default)]
     pub token_endpoint_auth_method: Option<String>,
     #[serde(default)]
@@ -208,6 +233,24 @@ pub struct ClientConfig {
     /// First-party clients may skip the consent page.
     #[serde(default)]
     pub skip_consent: bool,
+    /// `private_key_jwt` (RFC 7523): the client's public keys as a JWK Set, inline...
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// ...or at a URL oneid fetches (and caches).
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// OIDC Back-Channel Logout 1.0: where logout tokens are POSTed.
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs `sid` in every logout token (one per session).
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
+    /// RFC 9126 §6: authorization requests only through the PAR endpoint.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 §5.2: every token request must carry a DPoP proof.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 impl Default for Config {
@@ -226,6 +269,8 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             lockout: LockoutConfig::default(),
             devices: DevicesConfig::default(),
+            pin: PinConfig::default(),
+            dpop: DpopConfig::default(),
             brands: crate::brands::default_brands(),
             clients: Vec::new(),
         }
@@ -301,6 +346,12 @@ impl Default for SmsConfig {
 impl Default for DevicesConfig {
     fn default() -> Self {
         DevicesConfig { require: false, remember_days: 90 }
+    }
+}
+
+impl Default for PinConfig {
+    fn default() -> Self {
+        PinConfig { min_length: 4, max_length: 6, max_attempts: 3, unlock_ttl: 3600 }
     }
 }
 
@@ -380,6 +431,7 @@ impl Config {
             ("accounts.reset_ttl", self.accounts.reset_ttl, 300, 86_400),
             ("accounts.email_change_ttl", self.accounts.email_change_ttl, 300, 30 * 86_400),
             ("accounts.resend_cooldown", self.accounts.resend_cooldown, 0, 86_400),
+            ("pin.unlock_ttl", self.pin.unlock_ttl, 60, 30 * 86_400),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(format!("{name}: must be between {min} and {max} seconds, got {value}"));
@@ -408,6 +460,13 @@ impl Config {
         }
         if !(1..=400).contains(&self.devices.remember_days) {
             problems.push("devices.remember_days: must be between 1 and 400".into());
+        }
+        let p = &self.pin;
+        if !(4..=12).contains(&p.min_length) || !(p.min_length..=12).contains(&p.max_length) {
+            problems.push("pin.min_length and pin.max_length: 4 ≤ min_length ≤ max_length ≤ 12".into());
+        }
+        if !(1..=10).contains(&p.max_attempts) {
+            problems.push("pin.max_attempts: must be between 1 and 10".into());
         }
         let l = &self.lockout;
         if !(1..=100).contains(&l.threshold) || !(1..=100).contains(&l.known_device_threshold) {

@@ -20,6 +20,10 @@ pub const USERINFO: &str = "/userinfo";
 pub const REVOKE: &str = "/revoke";
 pub const INTROSPECT: &str = "/introspect";
 pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+/// RFC 9126 pushed authorization requests.
+pub const PAR: &str = "/par";
+/// The mobile app's PIN (F30): policy and setting it.
+pub const APP_PIN: &str = "/app/pin";
 /// Where a person types the code a device shows (RFC 8628 `verification_uri`).
 pub const DEVICE: &str = "/device";
 pub const DEVICE_DECIDE: &str = "/device/decide";

@@ -70,6 +70,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account/sessions.html", include_str!("../templates/account/sessions.html")),
     ("email/passkey_added.html", include_str!("../templates/email/passkey_added.html")),
     ("email/passkey_added.txt", include_str!("../templates/email/passkey_added.txt")),
+    ("email/app_pin_locked.html", include_str!("../templates/email/app_pin_locked.html")),
+    ("email/app_pin_locked.txt", include_str!("../templates/email/app_pin_locked.txt")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
 ];

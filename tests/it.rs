@@ -10,6 +10,7 @@ mod it {
     mod cli;
     mod device_flow;
     mod devices;
+    mod dpop;
     mod tokens;
     mod totp;
     mod two_factor;
@@ -21,5 +22,6 @@ mod it {
     mod pages;
     mod passkeys;
     mod phone;
+    mod pin;
     mod refresh;
 }

@@ -14,6 +14,8 @@ mod m20261205_000001_trusted_devices;
 mod m20261206_000001_security_question;
 mod m20261207_000001_passkeys;
 mod m20261208_000001_device_codes;
+mod m20261209_000001_app_pins;
+mod m20261210_000001_client_metadata;
 mod schema;
 
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_security_question::Migration),
             Box::new(m20261207_000001_passkeys::Migration),
             Box::new(m20261208_000001_device_codes::Migration),
+            Box::new(m20261209_000001_app_pins::Migration),
+            Box::new(m20261210_000001_client_metadata::Migration),
         ]
     }
 }

@@ -102,6 +102,13 @@ pub fn notify_locked(ctx: &Ctx, user: &User, until: crate::clock::UnixTime) {
     send(ctx, &user.email, &detail, "account_locked", greeting_name(user), Some(link), &[("minutes", &minutes)]);
 }
 
+/// Tells the owner an app was signed out after too many wrong PINs.
+pub fn notify_pin_locked(ctx: &Ctx, user: &User, app: &str, attempts: i32) {
+    let detail = user_detail(ctx, user, crate::brands::DEFAULT_BRAND);
+    let link = links::url(ctx, crate::paths::PASSWORD_FORGOT, None, &detail);
+    send(ctx, &user.email, &detail, "app_pin_locked", greeting_name(user), Some(link), &[("app", app), ("attempts", &attempts.to_string())]);
+}
+
 /// Sends a one-time code (sign-in or turning on two-factor sign-in).
 pub fn send_code(ctx: &Ctx, user: &User, brand: &str, lang: &str, code: &str) {
     let detail = Detail { brand: brand.to_string(), lang: lang.to_string(), ..Default::default() };

@@ -53,6 +53,7 @@ pub async fn change_password(ctx: &Ctx, user: &User, current: &str, new: &str, k
     let hash = ctx.hasher.hash(new.to_string()).await?;
     ctx.store.set_password_hash(&user.id, &hash, ctx.now()).await?;
     session::end_others(ctx, &user.id, keep_sid, "password_changed").await?;
+    crate::auth::pin::forget_all(ctx, &user.id, "password_changed").await?;
     crate::auth::devices::revoke_all(ctx, &user.id).await?;
     notify(ctx, user, brand, "password_changed", &[]);
     ctx.audit("password_changed", meta, Some(&user.id), None, json!({})).await;

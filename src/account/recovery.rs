@@ -61,6 +61,7 @@ pub async fn reset(ctx: &Ctx, token: &str, password: &str, meta: &RequestMeta) -
     links::revoke_all(ctx, &user.id, Purpose::PasswordReset).await?;
     links::revoke_all(ctx, &user.id, Purpose::Activation).await?;
     session::end_all(ctx, &user.id, "password_reset").await?;
+    crate::auth::pin::forget_all(ctx, &user.id, "password_reset").await?;
     lockout::unlock(ctx, &user.id).await?;
     crate::auth::devices::revoke_all(ctx, &user.id).await?;
     send(ctx, &user.email, &link.detail, "password_changed", greeting_name(&user), None, &[]);

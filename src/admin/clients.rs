@@ -17,11 +17,11 @@ pub struct Created {
     pub secret: Option<String>,
 }
 
-/// Registers a client. A confidential client (any auth method but `none`) without a
-/// secret gets a generated one.
+/// Registers a client. A client authenticating with a secret but registered without
+/// one gets a generated one.
 pub async fn create(ctx: &Ctx, mut spec: ClientConfig, meta: &RequestMeta) -> Result<Created, AppError> {
     let generated = match (&spec.secret, spec.token_endpoint_auth_method.as_deref()) {
-        (None, Some(method)) if method != "none" => {
+        (None, Some(method)) if method != "none" && method != "private_key_jwt" => {
             let secret = client_metadata::generate_secret();
             spec.secret = Some(secret.clone());
             Some(secret)

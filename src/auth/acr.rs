@@ -30,6 +30,11 @@ pub const AMR_HARDWARE_KEY: &str = "hwk";
 pub const AMR_SOFTWARE_KEY: &str = "swk";
 pub const AMR_USER_PRESENCE: &str = "user";
 
+/// RFC 8176 methods of the app's PIN unlock: the PIN, and proof of possession of the
+/// app's DPoP key when its sign-in is bound to one.
+pub const AMR_PIN: &str = "pin";
+pub const AMR_PROOF_OF_POSSESSION: &str = "pop";
+
 /// RFC 8176 method: more than one factor was used.
 pub const AMR_MFA: &str = "mfa";
 

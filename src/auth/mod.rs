@@ -10,6 +10,7 @@ pub mod passkeys;
 pub mod password;
 pub mod session;
 pub mod password_policy;
+pub mod pin;
 pub mod pow;
 pub mod rate_limit;
 pub mod second_factor;

@@ -1,12 +1,16 @@
 //! The one place that turns errors into status codes and headers: OAuth errors as JSON
-//! (RFC 6749 §5.2), bearer-token errors with `WWW-Authenticate` (RFC 6750 §3), and
+//! (RFC 6749 §5.2), access-token errors with `WWW-Authenticate` (RFC 6750 §3, RFC 9449
+//! §7.1), and
 //! HTML error pages that tell a person what to do next.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::protocol::dpop;
+use crate::protocol::resource::Scheme;
 use crate::protocol::{ErrorCode, OAuthError};
+use crate::state::Ctx;
 
 use super::pages::Page;
 
@@ -28,7 +32,7 @@ impl IntoResponse for TokenError {
             ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        let mut response = (status, no_store_json(&json!({ "error": e.code.as_str(), "error_description": e.description }))).into_response();
+        let mut response = (status, no_store_json(&error_body(&e))).into_response();
         let headers = response.headers_mut();
         if e.code == ErrorCode::InvalidClient {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"oneid\", charset=\"UTF-8\""));
@@ -40,33 +44,122 @@ impl IntoResponse for TokenError {
     }
 }
 
-/// Errors of resources protected by a bearer token (the UserInfo endpoint).
-pub struct BearerError(pub Option<OAuthError>);
+/// Errors of resources protected by an access token (UserInfo, the app PIN): RFC 6750
+/// §3 for bearer tokens, RFC 9449 §7.1 for DPoP-bound ones, with a fresh `DPoP-Nonce`
+/// when the proof needs one.
+pub struct BearerError {
+    error: Option<OAuthError>,
+    scheme: Scheme,
+    nonce: Option<String>,
+}
+
+impl BearerError {
+    pub fn new(ctx: &Ctx, error: OAuthError, scheme: Scheme) -> Self {
+        let dpop_problem = matches!(error.code, ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce);
+        let nonce = (scheme == Scheme::Dpop || dpop_problem).then(|| dpop::nonce(ctx));
+        BearerError { error: Some(error), scheme: if dpop_problem { Scheme::Dpop } else { scheme }, nonce }
+    }
+
+    /// A request that could not be read (before any scheme was known).
+    pub fn bearer(error: OAuthError) -> Self {
+        BearerError { error: Some(error), scheme: Scheme::Bearer, nonce: None }
+    }
+
+    /// No access token at all.
+    pub fn missing() -> Self {
+        BearerError { error: None, scheme: Scheme::Bearer, nonce: None }
+    }
+}
 
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
-        let Some(e) = self.0 else {
-            // No token at all: no error code (RFC 6750 §3.1).
-            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer realm=\"oneid\"")]).into_response();
+        let dpop_challenge = format!("DPoP algs=\"{}\"", dpop::ALGS.join(" "));
+        let Some(e) = self.error else {
+            // No token at all: no error code (RFC 6750 §3.1); either scheme will do.
+            let mut response = (StatusCode::UNAUTHORIZED, no_store_json(&json!({}))).into_response();
+            let headers = response.headers_mut();
+            headers.append(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"oneid\""));
+            if let Ok(value) = HeaderValue::from_str(&dpop_challenge) {
+                headers.append(header::WWW_AUTHENTICATE, value);
+            }
+            return response;
         };
         let status = match e.code {
-            ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidToken | ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => StatusCode::UNAUTHORIZED,
             ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        let challenge = format!(
-            "Bearer realm=\"oneid\", error=\"{}\", error_description=\"{}\"",
-            e.code.as_str(),
-            e.description.replace(['"', '\\'], "'")
-        );
-        let mut response = (status, no_store_json(&json!({ "error": e.code.as_str(), "error_description": e.description }))).into_response();
+        let error = format!("error=\"{}\", error_description=\"{}\"", e.code.as_str(), e.description.replace(['"', '\\'], "'"));
+        let challenge = match self.scheme {
+            Scheme::Bearer => format!("Bearer realm=\"oneid\", {error}"),
+            Scheme::Dpop => format!("{dpop_challenge}, {error}"),
+        };
+        let mut response = (status, no_store_json(&error_body(&e))).into_response();
+        let headers = response.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        if let Some(nonce) = self.nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            headers.insert(DPOP_NONCE, nonce);
         }
         response
     }
+}
+
+/// An RFC 9457 problem: `type` names the kind (a URN of ours), `detail` says what
+/// to do; extension members as given.
+pub struct Problem {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem { status, kind, title, detail: detail.into(), extra: Vec::new() }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.push((name, value.into()));
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::Map::new();
+        body.insert("type".into(), self.kind.into());
+        body.insert("title".into(), self.title.into());
+        body.insert("status".into(), self.status.as_u16().into());
+        body.insert("detail".into(), self.detail.into());
+        for (name, value) in self.extra {
+            body.insert(name.into(), value);
+        }
+        let bytes = serde_json::Value::Object(body).to_string();
+        let mut response = (self.status, [(header::CONTENT_TYPE, "application/problem+json"), (header::CACHE_CONTROL, "no-store")], bytes).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}
+
+/// RFC 9449 §8: the nonce a DPoP proof must carry next.
+pub const DPOP_NONCE: header::HeaderName = header::HeaderName::from_static("dpop-nonce");
+
+/// `error`, `error_description` and any extension members.
+fn error_body(e: &OAuthError) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    body.insert("error".into(), e.code.as_str().into());
+    body.insert("error_description".into(), e.description.as_ref().into());
+    for (name, value) in &e.extra {
+        body.insert((*name).into(), value.clone());
+    }
+    body.into()
 }
 
 /// JSON that must not be cached (RFC 6749 §5.1).

@@ -1,6 +1,6 @@
 //! Request parsing: form and query parameters kept as pairs (so repeats are caught),
-//! client credentials from `Authorization: Basic`, bearer tokens, and the request facts
-//! that go into audit events.
+//! client credentials from `Authorization: Basic`, access tokens and DPoP proofs, and the
+//! request facts that go into audit events.
 
 use std::net::SocketAddr;
 
@@ -15,6 +15,7 @@ use crate::audit::RequestMeta;
 use crate::protocol::OAuthError;
 use crate::protocol::client_auth::Credentials;
 use crate::protocol::params::Params;
+use crate::protocol::resource::Scheme;
 
 /// The parameters of an `application/x-www-form-urlencoded` body.
 pub struct FormParams(pub Params);
@@ -95,27 +96,41 @@ fn form_decode(text: &str) -> Option<String> {
     percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8().ok().map(|s| s.into_owned())
 }
 
-/// A bearer token from the Authorization header, or from the form body of a POST
-/// (RFC 6750 §2.1–2.2). `Err` when both are used or the header is not a bearer token.
-pub fn bearer_token(headers: &HeaderMap, form: Option<&Params>) -> Result<Option<String>, OAuthError> {
+/// The access token of a request to a protected resource: from `Authorization: Bearer`
+/// or `Authorization: DPoP` (RFC 9449 §7.1), or from the form body of a POST as a bearer
+/// token (RFC 6750 §2.2). `Err` when it is sent twice or the header is of another scheme.
+pub fn access_token(headers: &HeaderMap, form: Option<&Params>) -> Result<Option<(Scheme, String)>, OAuthError> {
     let in_body = match form {
-        Some(params) => params.get("access_token")?.map(str::to_string),
+        Some(params) => params.get("access_token")?.map(|t| (Scheme::Bearer, t.to_string())),
         None => None,
     };
     let in_header = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(value) => {
             let value = value.to_str().map_err(|_| OAuthError::invalid_request("the Authorization header is malformed"))?;
-            match value.split_once(' ') {
-                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Some(token.trim().to_string()),
-                _ => return Err(OAuthError::invalid_request("the Authorization header must use the Bearer scheme")),
+            let (scheme, token) = value.split_once(' ').ok_or_else(|| OAuthError::invalid_request("the Authorization header must use the Bearer or DPoP scheme"))?;
+            let token = token.trim();
+            let scheme = match scheme {
+                s if s.eq_ignore_ascii_case("bearer") => Scheme::Bearer,
+                s if s.eq_ignore_ascii_case("dpop") => Scheme::Dpop,
+                _ => return Err(OAuthError::invalid_request("the Authorization header must use the Bearer or DPoP scheme")),
+            };
+            if token.is_empty() {
+                return Err(OAuthError::invalid_request("the Authorization header carries no token"));
             }
+            Some((scheme, token.to_string()))
         }
     };
     match (in_header, in_body) {
         (Some(_), Some(_)) => Err(OAuthError::invalid_request("send the access token in one place only")),
         (token, None) | (None, token) => Ok(token),
     }
+}
+
+/// The values of the `DPoP` headers (RFC 9449 §4.1); more than one is the proof
+/// checker's error to report.
+pub fn dpop_proofs(headers: &HeaderMap) -> Vec<String> {
+    headers.get_all("dpop").iter().map(|v| v.to_str().unwrap_or("").to_string()).collect()
 }
 
 /// Where the request came from, for audit events.

@@ -2,6 +2,7 @@
 //! the protocol; this one puts them together with the layers every request passes.
 
 mod account;
+mod app;
 mod authorize;
 mod consent;
 mod device;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(logout::routes())
         .merge(token::routes())
         .merge(userinfo::routes())
+        .merge(app::routes())
         .merge(home::routes())
         .merge(register::routes())
         .merge(recovery::routes())

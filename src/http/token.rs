@@ -3,16 +3,16 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use crate::paths;
-use crate::protocol::{client_auth, introspect, revoke, token};
+use crate::protocol::{client_auth, dpop, introspect, revoke, token};
 use crate::state::AppState;
 
-use super::error::{TokenError, no_store_json};
-use super::extract::{BadForm, FormParams, Meta, client_credentials};
+use super::error::{DPOP_NONCE, TokenError, no_store_json};
+use super::extract::{BadForm, FormParams, Meta, client_credentials, dpop_proofs};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,11 +22,27 @@ pub fn routes() -> Router<AppState> {
         .route(paths::DEVICE_AUTHORIZATION, post(device_authorization_post))
 }
 
-async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {
-    let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-    let client = client_auth::authenticate(s.ctx(), &client_credentials(&headers), &params).await?;
-    let response = token::exchange(s.ctx(), &client, &params, &meta).await?;
-    Ok(no_store_json(&response))
+async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
+    let ctx = s.ctx();
+    let proofs = dpop_proofs(&headers);
+    let answer = async {
+        let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
+        let client = client_auth::authenticate(ctx, &client_credentials(&headers), &params).await?;
+        let url = format!("{}{}", ctx.config.issuer(), paths::TOKEN);
+        let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
+        let request = token::TokenRequest { client: &client, params: &params, meta: &meta, dpop_jkt };
+        token::exchange(ctx, &request).await
+    };
+    let mut response = match answer.await {
+        Ok(tokens) => no_store_json(&tokens),
+        Err(e) => TokenError(e).into_response(),
+    };
+    // RFC 9449 §8: a DPoP client always learns the nonce to use next.
+    if !proofs.is_empty()
+        && let Ok(nonce) = HeaderValue::from_str(&dpop::nonce(ctx)) {
+            response.headers_mut().insert(DPOP_NONCE, nonce);
+        }
+    response
 }
 
 async fn revoke_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {

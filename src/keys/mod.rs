@@ -2,8 +2,9 @@
 //! verifies JWTs, and the JWKS document. Key ids are RFC 7638 thumbprints. A retired key
 //! keeps verifying and stays published until every token it signed has expired.
 
+pub mod foreign;
 pub mod kek;
-mod thumbprint;
+pub mod thumbprint;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

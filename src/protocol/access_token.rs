@@ -35,6 +35,14 @@ pub struct AccessClaims {
     /// The grant this token belongs to; absent for client credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
+    /// RFC 9449 §6.1: the DPoP key the token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 pub struct Minted {
@@ -42,8 +50,9 @@ pub struct Minted {
     pub claims: AccessClaims,
 }
 
-/// A user's token from `grant`, or the client's own (client credentials) without one.
-pub fn mint(ctx: &Ctx, client_id: &str, scope: &str, grant: Option<&GrantRecord>) -> Result<Minted, OAuthError> {
+/// A user's token from `grant`, or the client's own (client credentials) without one;
+/// bound to the DPoP key `dpop_jkt` when the request proved one.
+pub fn mint(ctx: &Ctx, client_id: &str, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>) -> Result<Minted, OAuthError> {
     let now = ctx.now();
     let claims = AccessClaims {
         iss: ctx.config.issuer().to_string(),
@@ -59,6 +68,7 @@ pub fn mint(ctx: &Ctx, client_id: &str, scope: &str, grant: Option<&GrantRecord>
         amr: grant.map(|g| g.amr.split_whitespace().map(str::to_string).collect()),
         sid: grant.and_then(|g| g.sid.clone()),
         gid: grant.map(|g| g.id.clone()),
+        cnf: dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
     let payload = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
     let alg = Alg::parse(&ctx.config.tokens.signing_alg).unwrap_or(Alg::Es256);

@@ -54,6 +54,9 @@ pub struct AuthorizationRequest {
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
     pub id_token_hint_sub: Option<String>,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code will be bound to.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
     pub created_at: i64,
 }
 
@@ -224,6 +227,11 @@ fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_
             Some(hint.sub)
         }
     };
+    let dpop_jkt = match params.get("dpop_jkt")? {
+        Some(jkt) if jkt.len() == 43 && crypto::b64url_decode(jkt).is_some() => Some(jkt.to_string()),
+        Some(_) => return Err(OAuthError::invalid_request("dpop_jkt must be the base64url SHA-256 thumbprint of a JWK")),
+        None => None,
+    };
     Ok(AuthorizationRequest {
         client_id: client.id.clone(),
         reply: reply.clone(),
@@ -237,6 +245,7 @@ fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_
         ui_locales: bounded("ui_locales")?,
         acr_values: bounded("acr_values")?,
         id_token_hint_sub,
+        dpop_jkt,
         created_at: ctx.now(),
     })
 }
@@ -321,6 +330,7 @@ pub async fn issue_code(ctx: &Ctx, request: &AuthorizationRequest, session: &Ses
             expires_at: now + ctx.config.tokens.code_ttl,
             redeemed_at: None,
             grant_id: None,
+            dpop_jkt: request.dpop_jkt.clone(),
         })
         .await?;
     Ok(request.reply.respond(ctx, vec![("code", code)]))

@@ -1,16 +1,30 @@
-//! Client authentication at the token, revocation and introspection endpoints
-//! (RFC 6749 §2.3): `client_secret_basic` with form-urlencoded id and secret
-//! (§2.3.1), `client_secret_post`, or `none` for public clients. A client with a secret
-//! may present it either way (libraries differ in their default, and both carry the same
-//! secret over TLS), but only one way per request; a public client presents none.
+//! Client authentication at the token, PAR, revocation, introspection and device
+//! authorization endpoints (RFC 6749 §2.3): `client_secret_basic` with form-urlencoded
+//! id and secret (§2.3.1), `client_secret_post`, `private_key_jwt` (RFC 7523 §2.2, OIDC
+//! Core §9), or `none` for public clients. A client with a secret may present it either
+//! way (libraries differ in their default, and both carry the same secret over TLS), but
+//! only one way per request; a public client presents none.
 
 use std::sync::Arc;
 
+use serde::Deserialize;
+
+use crate::crypto;
+use crate::keys::foreign;
+use crate::paths;
 use crate::state::Ctx;
 
 use super::clients::{AuthMethod, Client};
 use super::error::OAuthError;
 use super::params::Params;
+
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Algorithms accepted for client assertions.
+pub const ASSERTION_ALGS: &[&str] = &["ES256", "EdDSA", "RS256", "PS256"];
+/// An assertion may be valid for at most this long: its `jti` is remembered until then.
+const MAX_ASSERTION_LIFETIME: i64 = 3600;
+/// Clock skew tolerated for `iat` and `nbf`.
+const SKEW: i64 = 60;
 
 /// What the request carried; the HTTP layer fills it from the Authorization header
 /// and the body.
@@ -29,8 +43,14 @@ pub async fn authenticate(ctx: &Ctx, credentials: &Credentials, params: &Params)
     }
     let form_id = params.get("client_id")?;
     let form_secret = params.get("client_secret")?;
-    if params.get("client_assertion")?.is_some() {
-        return Err(OAuthError::invalid_client("client assertions are not supported"));
+    if let Some(assertion) = params.get("client_assertion")? {
+        if credentials.basic.is_some() || form_secret.is_some() {
+            return Err(OAuthError::invalid_request("use only one client authentication method"));
+        }
+        if params.get("client_assertion_type")? != Some(JWT_BEARER) {
+            return Err(OAuthError::invalid_client(format!("client_assertion_type must be {JWT_BEARER}")));
+        }
+        return by_assertion(ctx, assertion, form_id).await;
     }
     let (client_id, method, secret) = match (&credentials.basic, form_secret) {
         (Some(_), Some(_)) => return Err(OAuthError::invalid_request("use only one client authentication method")),
@@ -48,9 +68,94 @@ pub async fn authenticate(ctx: &Ctx, credentials: &Credentials, params: &Params)
     if client.is_public() != (method == AuthMethod::None) {
         return Err(failed());
     }
-    if let Some(secret) = secret
-        && !client.secret_matches(secret) {
-            return Err(failed());
-        }
+    match secret {
+        Some(secret) if client.secret_matches(secret) => Ok(client),
+        Some(_) => Err(failed()),
+        None => Ok(client),
+    }
+}
+
+#[derive(Deserialize)]
+struct AssertionClaims {
+    iss: String,
+    sub: String,
+    aud: Audience,
+    exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
+    #[serde(default)]
+    iat: Option<i64>,
+    jti: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// RFC 7523 §3: signed by one of the client's keys, `iss` = `sub` = the client, for
+/// us as audience, unexpired, and never seen before (its `jti` is remembered).
+async fn by_assertion(ctx: &Ctx, assertion: &str, form_id: Option<&str>) -> Result<Arc<Client>, OAuthError> {
+    let failed = |why: &str| {
+        tracing::info!(reason = why, "client assertion refused");
+        OAuthError::invalid_client("client authentication failed")
+    };
+    let unverified: AssertionClaims = assertion
+        .split('.')
+        .nth(1)
+        .and_then(crypto::b64url_decode)
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| failed("not a readable JWT"))?;
+    if form_id.is_some_and(|id| id != unverified.sub) {
+        return Err(OAuthError::invalid_request("client_id differs from the assertion's subject"));
+    }
+    let client = ctx.clients.get(&unverified.sub).await?.ok_or_else(|| failed("unknown client"))?;
+    if client.auth_method != AuthMethod::PrivateKeyJwt {
+        return Err(failed("client does not use private_key_jwt"));
+    }
+    let header = foreign::peek_header(assertion).ok_or_else(|| failed("no JWS header"))?;
+    let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or_default();
+    let kid = header.get("kid").and_then(|k| k.as_str());
+    let keys = ctx.client_keys.keys_for(&client, kid).await.map_err(|e| {
+        tracing::warn!(client_id = %client.id, error = %e, "client keys unavailable");
+        OAuthError::invalid_client("client authentication failed")
+    })?;
+    let payload = keys
+        .iter()
+        .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(|v| v.as_str()) == Some(kid)))
+        .filter(|k| k.get("alg").and_then(|v| v.as_str()).is_none_or(|a| a == alg))
+        .find_map(|k| foreign::verify(assertion, k, alg, ASSERTION_ALGS))
+        .ok_or_else(|| failed("signature does not verify with the client's keys"))?;
+    let claims: AssertionClaims = serde_json::from_slice(&payload).map_err(|_| failed("claims unreadable"))?;
+    let now = ctx.now();
+    let issuer = ctx.config.issuer();
+    let ours = |aud: &str| {
+        aud == issuer || [paths::TOKEN, paths::PAR, paths::REVOKE, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION].iter().any(|p| aud.strip_prefix(issuer) == Some(p))
+    };
+    let for_us = match &claims.aud {
+        Audience::One(aud) => ours(aud),
+        Audience::Many(auds) => auds.iter().any(|a| ours(a)),
+    };
+    if claims.iss != client.id || claims.sub != client.id {
+        return Err(failed("iss and sub must be the client_id"));
+    }
+    if !for_us {
+        return Err(failed("aud is not this issuer or its token endpoint"));
+    }
+    if claims.exp <= now || claims.exp > now + MAX_ASSERTION_LIFETIME {
+        return Err(failed("expired, or valid for too long"));
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now + SKEW) || claims.iat.is_some_and(|iat| iat > now + SKEW) {
+        return Err(failed("not valid yet"));
+    }
+    if claims.jti.is_empty() || claims.jti.len() > 256 {
+        return Err(failed("jti missing or too long"));
+    }
+    let seen = format!("jwt-bearer:{}", crypto::token_hash(&format!("{}\n{}", client.id, claims.jti)));
+    if !ctx.store.spend_challenge(&seen, claims.exp).await? {
+        return Err(failed("assertion replayed"));
+    }
     Ok(client)
 }

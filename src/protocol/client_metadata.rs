@@ -1,6 +1,7 @@
 //! Client registration rules, shared by clients declared in the config file and clients
 //! added with the CLI: what a redirect URI may look like (RFC 9700 §2.1, RFC 8252 §7),
-//! which grant types and auth methods go together, and how secrets are made and stored.
+//! which grant types and auth methods go together, how secrets are made and stored, and
+//! the URLs oneid calls itself (JWKS, back-channel logout).
 
 use crate::clock::UnixTime;
 use crate::config::{ClientConfig, Config};
@@ -8,6 +9,7 @@ use crate::crypto;
 use crate::keys::Alg;
 use crate::store::{ClientRecord, Store, StoreError};
 
+use super::client_keys;
 use super::clients::{AuthMethod, GrantType};
 use super::scopes::{Scopes, USER_SCOPES};
 
@@ -28,20 +30,22 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         problems.push("id: 1 to 128 characters of letters, digits, '-', '.', '_' or '~'".to_string());
     }
 
+    let has_keys = spec.jwks.is_some() || spec.jwks_uri.is_some();
     let method = match (&spec.token_endpoint_auth_method, &spec.secret) {
         (None, Some(_)) => Some(AuthMethod::ClientSecretBasic),
+        (None, None) if has_keys => Some(AuthMethod::PrivateKeyJwt),
         (None, None) => Some(AuthMethod::None),
         (Some(name), _) => AuthMethod::parse(name),
     };
     let method = match method {
         Some(m) => m,
         None => {
-            problems.push("token_endpoint_auth_method: must be client_secret_basic, client_secret_post or none".into());
+            problems.push("token_endpoint_auth_method: must be client_secret_basic, client_secret_post, private_key_jwt or none".into());
             AuthMethod::None
         }
     };
     match (method, &spec.secret) {
-        (AuthMethod::None, Some(_)) => problems.push("secret: a public client (auth method none) has no secret".into()),
+        (AuthMethod::None | AuthMethod::PrivateKeyJwt, Some(_)) => problems.push(format!("secret: a client with auth method {} has no secret", method.name())),
         (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None) => {
             problems.push(format!("secret: {} needs a secret", method.name()));
         }
@@ -50,6 +54,36 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         )),
         _ => {}
     }
+    let jwks = match (&spec.jwks, &spec.jwks_uri) {
+        (Some(_), Some(_)) => {
+            problems.push("jwks, jwks_uri: give the keys one way, not both".into());
+            None
+        }
+        (Some(set), None) => match client_keys::parse_set(set) {
+            Ok(_) => Some(set.to_string()),
+            Err(e) => {
+                problems.push(format!("jwks: {e}"));
+                None
+            }
+        },
+        (None, Some(uri)) => {
+            if let Err(e) = check_server_uri(uri) {
+                problems.push(format!("jwks_uri: {uri:?} {e}"));
+            }
+            None
+        }
+        (None, None) => None,
+    };
+    if method == AuthMethod::PrivateKeyJwt && !has_keys {
+        problems.push("jwks or jwks_uri: private_key_jwt needs the client's public keys".into());
+    }
+    if method != AuthMethod::PrivateKeyJwt && has_keys {
+        problems.push("jwks, jwks_uri: keys are only for token_endpoint_auth_method = private_key_jwt".into());
+    }
+    if let Some(uri) = &spec.backchannel_logout_uri
+        && let Err(e) = check_server_uri(uri) {
+            problems.push(format!("backchannel_logout_uri: {uri:?} {e}"));
+        }
     let public = method == AuthMethod::None;
 
     let default_grants = ["authorization_code", "refresh_token"].map(String::from).to_vec();
@@ -126,7 +160,27 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         managed_by: managed_by.into(),
         created_at: now,
         updated_at: now,
+        jwks,
+        jwks_uri: spec.jwks_uri.clone(),
+        backchannel_logout_uri: spec.backchannel_logout_uri.clone(),
+        backchannel_logout_session_required: spec.backchannel_logout_session_required,
+        require_pushed_authorization_requests: spec.require_pushed_authorization_requests,
+        dpop_bound_access_tokens: spec.dpop_bound_access_tokens,
     })
+}
+
+/// A URL oneid itself calls (a client's JWKS, its back-channel logout endpoint): https,
+/// or plain http on localhost and loopback addresses for development.
+pub fn check_server_uri(uri: &str) -> Result<(), &'static str> {
+    let url = url::Url::parse(uri).map_err(|_| "is not an absolute URI")?;
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment");
+    }
+    match (url.scheme(), url.host_str()) {
+        ("https", Some(_)) => Ok(()),
+        ("http", Some("localhost" | "127.0.0.1" | "[::1]")) => Ok(()),
+        _ => Err("must use https (plain http is allowed only on localhost and loopback addresses)"),
+    }
 }
 
 /// Exact-match redirect targets: https anywhere; plain http only on the loopback
@@ -204,6 +258,12 @@ mod tests {
             brand: None,
             id_token_signed_response_alg: None,
             skip_consent: false,
+            jwks: None,
+            jwks_uri: None,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: false,
+            require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
         }
     }
 

@@ -19,6 +19,8 @@ pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 pub enum AuthMethod {
     ClientSecretBasic,
     ClientSecretPost,
+    /// RFC 7523 §2.2: a JWT signed with the client's own key (registered `jwks` or `jwks_uri`).
+    PrivateKeyJwt,
     /// A public client: identified by `client_id`, protected by PKCE.
     None,
 }
@@ -28,6 +30,7 @@ impl AuthMethod {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::None => "none",
         }
     }
@@ -36,6 +39,7 @@ impl AuthMethod {
         match name {
             "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
             "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            "private_key_jwt" => Some(AuthMethod::PrivateKeyJwt),
             "none" => Some(AuthMethod::None),
             _ => None,
         }
@@ -82,6 +86,16 @@ pub struct Client {
     pub id_token_alg: Alg,
     pub skip_consent: bool,
     pub managed_by: String,
+    /// Public keys for `private_key_jwt`, registered inline...
+    pub jwks: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// ...or fetched from here.
+    pub jwks_uri: Option<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    /// Authorization requests only through PAR (RFC 9126 §6).
+    pub require_par: bool,
+    /// Every token request must prove a DPoP key (RFC 9449 §5.2).
+    pub require_dpop: bool,
 }
 
 impl Client {
@@ -115,7 +129,17 @@ impl Client {
 
     pub fn from_record(record: ClientRecord) -> Result<Client, String> {
         let list = |json: &str| serde_json::from_str::<Vec<String>>(json).map_err(|e| e.to_string());
+        let jwks = match record.jwks.as_deref() {
+            Some(json) => super::client_keys::parse_set(&serde_json::from_str(json).map_err(|e| e.to_string())?)?,
+            None => Vec::new(),
+        };
         Ok(Client {
+            jwks,
+            jwks_uri: record.jwks_uri,
+            backchannel_logout_uri: record.backchannel_logout_uri,
+            backchannel_logout_session_required: record.backchannel_logout_session_required,
+            require_par: record.require_pushed_authorization_requests,
+            require_dpop: record.dpop_bound_access_tokens,
             auth_method: AuthMethod::parse(&record.auth_method).ok_or("unknown auth method")?,
             redirect_uris: list(&record.redirect_uris)?,
             post_logout_redirect_uris: list(&record.post_logout_redirect_uris)?,

@@ -8,14 +8,14 @@ use crate::config::Config;
 use crate::keys::Alg;
 use crate::paths;
 
-use super::claims;
+use super::{claims, client_auth, dpop, token};
 use super::scopes::USER_SCOPES;
 
 pub fn document(config: &Config, algs: &[Alg]) -> Value {
     let issuer = config.issuer();
     let url = |path: &str| format!("{issuer}{path}");
     let algs: Vec<&str> = algs.iter().map(|a| a.name()).collect();
-    let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+    let auth_methods = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
     json!({
         "issuer": issuer,
         "authorization_endpoint": url(paths::AUTHORIZE),
@@ -29,12 +29,16 @@ pub fn document(config: &Config, algs: &[Alg]) -> Value {
         "scopes_supported": USER_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code", token::PIN_GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
+        "revocation_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
+        "introspection_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
+        "dpop_signing_alg_values_supported": dpop::ALGS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": claims::SUPPORTED,
         "claims_parameter_supported": false,

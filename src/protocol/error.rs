@@ -1,5 +1,5 @@
 //! OAuth 2.0 and OpenID Connect errors with exactly the codes of RFC 6749 §4.1.2.1 and
-//! §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5 and OIDC Core §3.1.2.6. The HTTP layer decides
+//! §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 9449 and OIDC Core §3.1.2.6. The HTTP layer decides
 //! status and headers; this only names what went wrong.
 
 use std::borrow::Cow;
@@ -28,6 +28,10 @@ pub enum ErrorCode {
     AuthorizationPending,
     SlowDown,
     ExpiredToken,
+    /// RFC 9449 §5, §7.1: the DPoP proof is missing, malformed or does not fit.
+    InvalidDpopProof,
+    /// RFC 9449 §8–9: retry with the nonce in the `DPoP-Nonce` header.
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -55,6 +59,8 @@ impl ErrorCode {
             ErrorCode::AuthorizationPending => "authorization_pending",
             ErrorCode::SlowDown => "slow_down",
             ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }
@@ -64,6 +70,9 @@ pub struct OAuthError {
     pub code: ErrorCode,
     /// Human-readable, safe to show the client: never a secret or an internal detail.
     pub description: Cow<'static, str>,
+    /// Extension members of the error response (RFC 6749 §8.5 allows them), such as
+    /// the PIN attempts an app has left.
+    pub extra: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl std::fmt::Display for OAuthError {
@@ -76,7 +85,12 @@ impl std::error::Error for OAuthError {}
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        OAuthError { code, description: description.into() }
+        OAuthError { code, description: description.into(), extra: Vec::new() }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.push((name, value.into()));
+        self
     }
 
     pub fn invalid_request(d: impl Into<Cow<'static, str>>) -> Self {

@@ -24,7 +24,7 @@ pub async fn introspect(ctx: &Ctx, client: &Client, params: &Params) -> Result<V
         }
         let mut body = json!({
             "active": true,
-            "token_type": "Bearer",
+            "token_type": super::grants::token_type(claims.cnf.as_ref().map(|c| c.jkt.as_str())),
             "scope": claims.scope,
             "client_id": claims.client_id,
             "sub": claims.sub,
@@ -34,9 +34,15 @@ pub async fn introspect(ctx: &Ctx, client: &Client, params: &Params) -> Result<V
             "iat": claims.iat,
             "jti": claims.jti,
         });
-        if let (Some(auth_time), Some(map)) = (claims.auth_time, body.as_object_mut()) {
-            map.insert("auth_time".into(), json!(auth_time));
-            map.insert("acr".into(), json!(claims.acr));
+        if let Some(map) = body.as_object_mut() {
+            if let Some(auth_time) = claims.auth_time {
+                map.insert("auth_time".into(), json!(auth_time));
+                map.insert("acr".into(), json!(claims.acr));
+            }
+            // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
+            if let Some(cnf) = &claims.cnf {
+                map.insert("cnf".into(), json!({ "jkt": cnf.jkt }));
+            }
         }
         return Ok(body);
     }

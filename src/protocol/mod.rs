@@ -2,19 +2,23 @@
 //! claims, discovery and logout. Handlers in `http` call these and render the result.
 
 pub mod access_token;
+pub mod app_pin;
 pub mod authorize;
 pub mod claims;
 pub mod client_auth;
+pub mod client_keys;
 pub mod client_metadata;
 pub mod device;
 pub mod clients;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod grants;
 pub mod id_token;
 pub mod introspect;
 pub mod logout;
 pub mod params;
+pub mod resource;
 pub mod pkce;
 pub mod revoke;
 pub mod scopes;

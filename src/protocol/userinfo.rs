@@ -1,20 +1,18 @@
-//! The UserInfo endpoint (OIDC Core §5.3): claims about the user a bearer access token
-//! was issued for, limited to the scopes it carries.
+//! The UserInfo endpoint (OIDC Core §5.3): claims about the user an access token was
+//! issued for, limited to the scopes it carries. Bearer and DPoP-bound tokens alike
+//! (see `resource`).
 
 use serde_json::{Map, Value};
 
 use crate::state::Ctx;
 
-use super::access_token;
 use super::claims;
 use super::error::{ErrorCode, OAuthError};
+use super::resource::{self, Presented};
 use super::scopes::{OPENID, Scopes};
 
-pub async fn claims_for(ctx: &Ctx, token: &str) -> Result<Map<String, Value>, OAuthError> {
-    let claims = access_token::verify(ctx, token)?;
-    if !access_token::is_live(ctx, &claims).await? {
-        return Err(OAuthError::invalid_token("the access token has been revoked"));
-    }
+pub async fn claims_for(ctx: &Ctx, presented: &Presented<'_>) -> Result<Map<String, Value>, OAuthError> {
+    let claims = resource::authenticate(ctx, presented).await?;
     let scopes = Scopes::parse(&claims.scope).unwrap_or_else(Scopes::empty);
     if !scopes.contains(OPENID) || claims.gid.is_none() {
         return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatemen
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QuerySelect, FromQueryResult, IdenStatic, Iterable, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
-use super::entities::{refresh_tokens, users};
+use super::entities::{app_pins, refresh_tokens, users};
 use super::{GrantRecord, RefreshTokenRecord, Store, StoreError, StoreResult, User};
 use crate::clock::UnixTime;
 
@@ -18,6 +18,8 @@ pub struct RefreshLookup {
     pub user: User,
     /// When the token was exchanged for a successor, if it was.
     pub rotated_at: Option<UnixTime>,
+    /// When the family has a PIN: until when it refreshes without it.
+    pub pin_unlocked_until: Option<UnixTime>,
 }
 
 pub enum Rotation {
@@ -41,10 +43,12 @@ impl Store {
         select_prefixed::<users::Entity>(&mut query, "u");
         query
             .expr_as(Expr::col(("s", T::CreatedAt)), Alias::new("rotated_at"))
+            .expr_as(Expr::col(("p", app_pins::Column::UnlockedUntil)), Alias::new("pin_unlocked_until"))
             .from_as(refresh_tokens::Entity, "t")
             .join_as(JoinType::InnerJoin, Entity, "g", Expr::col(("g", Column::Id)).equals(("t", T::GrantId)))
             .join_as(JoinType::InnerJoin, users::Entity, "u", Expr::col(("u", users::Column::Id)).equals(("g", Column::UserId)))
             .join_as(JoinType::LeftJoin, refresh_tokens::Entity, "s", Expr::col(("s", T::ParentHash)).equals(("t", T::TokenHash)))
+            .join_as(JoinType::LeftJoin, app_pins::Entity, "p", Expr::col(("p", app_pins::Column::GrantId)).equals(("g", Column::Id)))
             .and_where(Expr::col(("t", T::TokenHash)).eq(token_hash));
         let statement = self.read.get_database_backend().build(&query);
         let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
@@ -54,6 +58,7 @@ impl Store {
             grant: GrantRecord::from_query_result(&row, "g_").map_err(read)?,
             user: User::from_query_result(&row, "u_").map_err(read)?,
             rotated_at: row.try_get("", "rotated_at").map_err(read)?,
+            pin_unlocked_until: row.try_get("", "pin_unlocked_until").map_err(read)?,
         }))
     }
 
@@ -147,7 +152,7 @@ impl Store {
 
     /// Revokes the live grants matching `which`, and tells the revocation mirror which
     /// ones they were, so that their access tokens die at once.
-    async fn revoke_where(&self, which: Condition, reason: &str, now: UnixTime) -> StoreResult<u64> {
+    pub(super) async fn revoke_where(&self, which: Condition, reason: &str, now: UnixTime) -> StoreResult<u64> {
         let revoked = Entity::update_many()
             .filter(which)
             .filter(Column::RevokedAt.is_null())

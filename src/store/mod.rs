@@ -15,6 +15,7 @@ mod grants;
 mod maintenance;
 mod one_time_tokens;
 mod passkeys;
+mod pins;
 mod revocations;
 mod second_factors;
 mod sessions;
@@ -35,6 +36,7 @@ use sea_orm::{
 
 pub use audit::AuditEvent;
 pub use codes::Redemption;
+pub use pins::PinAttempt;
 pub use export::UserData;
 pub use second_factors::CodeAttempt;
 pub use throttles::Attempt;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod dpop;
 pub mod rp;
 pub mod sms;
 pub mod smtp;
@@ -52,7 +53,9 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
-fn client(id: &str, secret: Option<&str>, method: Option<&str>, redirect: &str) -> ClientConfig {
+/// A client definition with the given credentials and one redirect URI; tests change
+/// what they need and add it with `TestServer::start_with`.
+pub fn client(id: &str, secret: Option<&str>, method: Option<&str>, redirect: &str) -> ClientConfig {
     ClientConfig {
         id: id.into(),
         name: Some(format!("{id} app")),
@@ -65,6 +68,12 @@ fn client(id: &str, secret: Option<&str>, method: Option<&str>, redirect: &str) 
         brand: None,
         id_token_signed_response_alg: None,
         skip_consent: false,
+        jwks: None,
+        jwks_uri: None,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
+        require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: false,
     }
 }
 

@@ -54,19 +54,9 @@ impl Rp {
 
     /// A confidential client registered on the fly, for servers without the test clients.
     pub async fn web_like_client(srv: &TestServer) -> Rp {
-        let spec = oneid::config::ClientConfig {
-            id: "portal".into(),
-            name: None,
-            secret: Some(super::WEB_SECRET.into()),
-            token_endpoint_auth_method: None,
-            redirect_uris: vec![super::WEB_REDIRECT.into()],
-            post_logout_redirect_uris: vec![],
-            scopes: None,
-            grant_types: None,
-            brand: None,
-            id_token_signed_response_alg: None,
-            skip_consent: true,
-        };
+        let mut spec = super::client("portal", Some(super::WEB_SECRET), None, super::WEB_REDIRECT);
+        spec.name = None;
+        spec.skip_consent = true;
         oneid::admin::clients::create(srv.state.ctx(), spec, &oneid::audit::RequestMeta::cli()).await.expect("client created");
         Rp::new(srv, "portal", Some(super::WEB_SECRET), super::WEB_REDIRECT).await
     }

@@ -7,18 +7,19 @@ use serde_json::json;
 use crate::audit::RequestMeta;
 use crate::crypto;
 use crate::state::Ctx;
-use crate::store::{GrantRecord, Redemption, RefreshTokenRecord};
+use crate::store::Redemption;
 
-use super::super::clients::{Client, GrantType};
+use super::SignIn;
+use super::super::clients::GrantType;
 use super::super::error::OAuthError;
-use super::super::params::Params;
 use super::super::pkce;
 use super::super::scopes::{OFFLINE_ACCESS, Scopes};
-use super::super::token::TokenResponse;
+use super::super::token::{TokenRequest, TokenResponse};
 
 const UNUSABLE: &str = "the authorization code is invalid, expired, or was already used";
 
-pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &RequestMeta) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let (client, params, meta) = (request.client, request.params, request.meta);
     if !client.allows(GrantType::AuthorizationCode) {
         return Err(OAuthError::unauthorized_client("this client may not use the authorization_code grant"));
     }
@@ -47,6 +48,11 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
     if !pkce::verify(&record.code_challenge, params.get("code_verifier")?) {
         return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
     }
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof of that key.
+    if let Some(bound) = &record.dpop_jkt
+        && request.dpop_jkt.as_ref() != Some(bound) {
+            return Err(OAuthError::invalid_grant("the authorization code is bound to another DPoP key"));
+        }
     let user = super::active_user(ctx, &record.user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
     let offline = scopes.contains(OFFLINE_ACCESS);
@@ -59,29 +65,8 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
             None => return Err(OAuthError::invalid_grant("the user's session has ended")),
         }
     };
-    let grant = GrantRecord {
-        id: crypto::random_token(),
-        user_id: record.user_id.clone(),
-        client_id: client.id.clone(),
-        sid: Some(record.sid.clone()),
-        scope: record.scope.clone(),
-        auth_time: record.auth_time,
-        acr: record.acr.clone(),
-        amr: record.amr.clone(),
-        offline,
-        created_at: now,
-        expires_at,
-        revoked_at: None,
-        revoked_reason: None,
-    };
-    let refresh_token = client.allows(GrantType::RefreshToken).then(crypto::random_token);
-    let refresh_record = refresh_token.as_deref().map(|token| RefreshTokenRecord {
-        token_hash: crypto::token_hash(token),
-        grant_id: grant.id.clone(),
-        created_at: now,
-        expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(expires_at),
-        parent_hash: None,
-    });
+    let sign_in = SignIn { user_id: &record.user_id, sid: Some(&record.sid), scope: &record.scope, auth_time: record.auth_time, acr: &record.acr, amr: &record.amr };
+    let (grant, refresh_token, refresh_record) = super::new_grant(ctx, request, sign_in, offline, expires_at);
     match ctx.store.redeem_code(&code_hash, now, &grant, refresh_record.as_ref()).await? {
         Redemption::Redeemed => {}
         Redemption::Replayed { grant_id } => {
@@ -89,10 +74,7 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
             return Err(OAuthError::invalid_grant(UNUSABLE));
         }
     }
-    if refresh_token.is_some() {
-        metrics::counter!("oneid_tokens_issued_total", "type" => "refresh_token").increment(1);
-    }
-    super::user_tokens(ctx, client, &user, &grant, &scopes, record.nonce.as_deref(), refresh_token)
+    super::user_tokens(ctx, request, &user, &grant, &scopes, record.nonce.as_deref(), refresh_token, &super::authentication(&grant))
 }
 
 async fn revoke_after_replay(ctx: &Ctx, grant_id: Option<&str>, client_id: &str, meta: &RequestMeta) -> Result<(), OAuthError> {

@@ -4,18 +4,18 @@
 use crate::state::Ctx;
 
 use super::super::access_token;
-use super::super::clients::{Client, GrantType};
+use super::super::clients::GrantType;
 use super::super::error::OAuthError;
-use super::super::params::Params;
 use super::super::scopes::{Scopes, USER_SCOPES};
-use super::super::token::TokenResponse;
+use super::super::token::{TokenRequest, TokenResponse};
 
-pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let client = request.client;
     if client.is_public() || !client.allows(GrantType::ClientCredentials) {
         return Err(OAuthError::unauthorized_client("this client may not use the client_credentials grant"));
     }
     let allowed = client.scopes.retain(|s| !USER_SCOPES.contains(&s));
-    let scopes = match params.get("scope")? {
+    let scopes = match request.params.get("scope")? {
         None => allowed,
         Some(asked) => {
             let asked = Scopes::parse(asked).ok_or_else(|| OAuthError::invalid_scope("scope is malformed"))?;
@@ -26,10 +26,11 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params) -> Result<Tok
             asked
         }
     };
-    let access = access_token::mint(ctx, &client.id, &scopes.to_string(), None)?;
+    let dpop_jkt = request.dpop_jkt.as_deref();
+    let access = access_token::mint(ctx, &client.id, &scopes.to_string(), None, dpop_jkt)?;
     Ok(TokenResponse {
         access_token: access.token,
-        token_type: "Bearer",
+        token_type: super::token_type(dpop_jkt),
         expires_in: ctx.config.tokens.access_token_ttl,
         scope: scopes.to_string(),
         refresh_token: None,

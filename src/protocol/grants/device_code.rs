@@ -5,20 +5,20 @@
 
 use crate::crypto;
 use crate::state::Ctx;
-use crate::store::{GrantRecord, RefreshTokenRecord};
 
-use super::super::clients::{Client, GrantType};
+use super::SignIn;
+use super::super::clients::GrantType;
 use super::super::device::INTERVAL;
 use super::super::error::{ErrorCode, OAuthError};
-use super::super::params::Params;
 use super::super::scopes::Scopes;
-use super::super::token::TokenResponse;
+use super::super::token::{TokenRequest, TokenResponse};
 
-pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let client = request.client;
     if !client.allows(GrantType::DeviceCode) {
         return Err(OAuthError::unauthorized_client("this client may not use the device authorization grant"));
     }
-    let hash = crypto::token_hash(params.require("device_code")?);
+    let hash = crypto::token_hash(request.params.require("device_code")?);
     let now = ctx.now();
     let Some(record) = ctx.store.poll_device_code(&hash, now).await? else {
         return Err(OAuthError::invalid_grant("the device code is unknown or was already used"));
@@ -43,32 +43,11 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params) -> Result<Tok
     let user_id = record.user_id.clone().ok_or_else(|| OAuthError::server_error("approved without a user"))?;
     let user = super::active_user(ctx, &user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
-    let expires_at = now + ctx.config.tokens.refresh_token_max_ttl;
-    let grant = GrantRecord {
-        id: crypto::random_token(),
-        user_id,
-        client_id: client.id.clone(),
-        sid: None,
-        scope: record.scope.clone(),
-        auth_time: record.auth_time.unwrap_or(now),
-        acr: record.acr.clone().unwrap_or_default(),
-        amr: record.amr.clone().unwrap_or_default(),
-        offline: true,
-        created_at: now,
-        expires_at,
-        revoked_at: None,
-        revoked_reason: None,
-    };
-    let refresh_token = client.allows(GrantType::RefreshToken).then(crypto::random_token);
-    let refresh_record = refresh_token.as_deref().map(|token| RefreshTokenRecord {
-        token_hash: crypto::token_hash(token),
-        grant_id: grant.id.clone(),
-        created_at: now,
-        expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(expires_at),
-        parent_hash: None,
-    });
+    let (acr, amr) = (record.acr.clone().unwrap_or_default(), record.amr.clone().unwrap_or_default());
+    let sign_in = SignIn { user_id: &user_id, sid: None, scope: &record.scope, auth_time: record.auth_time.unwrap_or(now), acr: &acr, amr: &amr };
+    let (grant, refresh_token, refresh_record) = super::new_grant(ctx, request, sign_in, true, now + ctx.config.tokens.refresh_token_max_ttl);
     if !ctx.store.redeem_device_code(&hash, &grant, refresh_record.as_ref()).await? {
         return Err(OAuthError::invalid_grant("the device code was already used"));
     }
-    super::user_tokens(ctx, client, &user, &grant, &scopes, None, refresh_token)
+    super::user_tokens(ctx, request, &user, &grant, &scopes, None, refresh_token, &super::authentication(&grant))
 }

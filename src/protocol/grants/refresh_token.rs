@@ -1,27 +1,52 @@
 //! The refresh token grant (RFC 6749 §6) with rotation: every use returns a new refresh
 //! token; using a rotated one again revokes the whole family (RFC 9700 §4.14.2), unless
-//! it comes within a few seconds of the rotation — a client's concurrent duplicate.
+//! it comes within a few seconds of the rotation — a client's concurrent duplicate. A
+//! family bound to a DPoP key needs a proof of that key (RFC 9449 §5); one with an app
+//! PIN needs the PIN once its unlock has run out (see the PIN grant).
 
 use serde_json::json;
 
-use crate::audit::RequestMeta;
 use crate::crypto;
 use crate::state::Ctx;
-use crate::store::{RefreshTokenRecord, Rotation};
+use crate::store::{RefreshLookup, RefreshTokenRecord, Rotation};
 
-use super::super::clients::{Client, GrantType};
-use super::super::error::OAuthError;
-use super::super::params::Params;
+use super::super::clients::GrantType;
+use super::super::error::{ErrorCode, OAuthError};
+use super::super::id_token::Authentication;
 use super::super::scopes::Scopes;
-use super::super::token::TokenResponse;
+use super::super::token::{TokenRequest, TokenResponse};
 
 const UNUSABLE: &str = "the refresh token is invalid, expired, or revoked";
 
-pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &RequestMeta) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let (old_hash, found) = family(ctx, request).await?;
+    if found.pin_unlocked_until.is_some_and(|until| until <= ctx.now()) {
+        return Err(OAuthError::invalid_grant("this app is locked: unlock it with the PIN").with("pin_required", true));
+    }
+    let granted = Scopes::parse(&found.grant.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
+    let scopes = match request.params.get("scope")? {
+        None => granted,
+        Some(asked) => {
+            let asked = Scopes::parse(asked).filter(|s| !s.is_empty()).ok_or_else(|| OAuthError::invalid_scope("scope is malformed"))?;
+            if !asked.is_subset_of(&granted) {
+                return Err(OAuthError::invalid_scope("a refreshed token cannot have scopes beyond the original grant"));
+            }
+            asked
+        }
+    };
+    let authn = super::authentication(&found.grant);
+    rotate(ctx, request, old_hash, &found, &scopes, &authn).await
+}
+
+/// The family behind the presented refresh token, checked: it belongs to this client,
+/// neither it nor its grant has ended, its user is active, and a family bound to a DPoP
+/// key is used with a proof of that key. Returns the token's hash with it.
+pub(super) async fn family(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<(String, RefreshLookup), OAuthError> {
+    let client = request.client;
     if !client.allows(GrantType::RefreshToken) {
         return Err(OAuthError::unauthorized_client("this client may not use the refresh_token grant"));
     }
-    let presented = params.require("refresh_token")?;
+    let presented = request.params.require("refresh_token")?;
     let now = ctx.now();
     let old_hash = crypto::token_hash(presented);
     let Some(found) = ctx.store.refresh_token_with_grant(&old_hash).await? else {
@@ -34,17 +59,18 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
     if found.user.disabled {
         return Err(OAuthError::invalid_grant("the user account is no longer active"));
     }
-    let granted = Scopes::parse(&grant.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
-    let scopes = match params.get("scope")? {
-        None => granted,
-        Some(asked) => {
-            let asked = Scopes::parse(asked).filter(|s| !s.is_empty()).ok_or_else(|| OAuthError::invalid_scope("scope is malformed"))?;
-            if !asked.is_subset_of(&granted) {
-                return Err(OAuthError::invalid_scope("a refreshed token cannot have scopes beyond the original grant"));
-            }
-            asked
+    if let Some(bound) = &grant.dpop_jkt
+        && request.dpop_jkt.as_ref() != Some(bound) {
+            return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "this refresh token is bound to a DPoP key: prove that key"));
         }
-    };
+    Ok((old_hash, found))
+}
+
+/// Replaces the presented token by a new one and answers with fresh tokens; a rotated
+/// token presented again after the grace window revokes the family.
+pub(super) async fn rotate(ctx: &Ctx, request: &TokenRequest<'_>, old_hash: String, found: &RefreshLookup, scopes: &Scopes, authn: &Authentication<'_>) -> Result<TokenResponse, OAuthError> {
+    let now = ctx.now();
+    let grant = &found.grant;
     let new_token = crypto::random_token();
     let record = RefreshTokenRecord {
         token_hash: crypto::token_hash(&new_token),
@@ -59,9 +85,8 @@ pub async fn exchange(ctx: &Ctx, client: &Client, params: &Params, meta: &Reques
         if reused {
             ctx.store.revoke_grant(&grant.id, "refresh_token_reuse", now).await?;
         }
-        ctx.audit("refresh_token_reuse", meta, Some(&grant.user_id), Some(&client.id), json!({ "grant_revoked": true })).await;
+        ctx.audit("refresh_token_reuse", request.meta, Some(&grant.user_id), Some(&request.client.id), json!({ "grant_revoked": true })).await;
         return Err(OAuthError::invalid_grant(UNUSABLE));
     }
-    metrics::counter!("oneid_tokens_issued_total", "type" => "refresh_token").increment(1);
-    super::user_tokens(ctx, client, &found.user, grant, &scopes, None, Some(new_token))
+    super::user_tokens(ctx, request, &found.user, grant, scopes, None, Some(new_token), authn)
 }

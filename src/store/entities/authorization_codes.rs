@@ -19,6 +19,8 @@ pub struct Model {
     pub expires_at: i64,
     pub redeemed_at: Option<i64>,
     pub grant_id: Option<String>,
+    /// RFC 9449 §10: the DPoP key the token request must prove (`dpop_jkt`).
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

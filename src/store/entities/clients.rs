@@ -18,6 +18,13 @@ pub struct Model {
     pub managed_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The client's public keys for `private_key_jwt`: a JWK Set as JSON, or its URL.
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    pub require_pushed_authorization_requests: bool,
+    pub dpop_bound_access_tokens: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

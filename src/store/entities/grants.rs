@@ -17,6 +17,12 @@ pub struct Model {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,
+    /// Where the grant was made (the token request that created it).
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// RFC 9449: the JWK thumbprint the family's refresh tokens are bound to (public
+    /// clients that used DPoP).
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,3 +22,4 @@ pub mod trusted_devices;
 pub mod ceremonies;
 pub mod passkeys;
 pub mod device_codes;
+pub mod app_pins;

@@ -399,3 +399,5 @@ sessions-apps = Apps und Geräte
 sessions-revoke = Zugriff entfernen
 sessions-no-apps = Keine App und kein Gerät hat Zugriff.
 sessions-ended-notice = Erledigt: Dieser Zugriff ist beendet.
+email-app-pin-locked-subject = Eine App wurde von Ihrer { $brand } abgemeldet
+email-app-pin-locked-text = Jemand hat in { $app } { $attempts }-mal eine falsche PIN eingegeben, daher haben wir die App abgemeldet. Um sie wieder zu nutzen, melden Sie sich mit Ihrer E-Mail-Adresse und Ihrem Passwort an und wählen eine neue PIN.

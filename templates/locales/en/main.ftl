@@ -399,3 +399,5 @@ sessions-apps = Apps and devices
 sessions-revoke = Remove access
 sessions-no-apps = No app or device has access.
 sessions-ended-notice = Done: that access has ended.
+email-app-pin-locked-subject = An app was signed out of your { $brand }
+email-app-pin-locked-text = Someone entered a wrong PIN in { $app } { $attempts } times, so we signed the app out. To use it again, sign in with your email address and password and choose a new PIN.

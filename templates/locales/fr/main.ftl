@@ -399,3 +399,5 @@ sessions-apps = Applications et appareils
 sessions-revoke = Retirer l’accès
 sessions-no-apps = Aucune application ni aucun appareil n’a accès.
 sessions-ended-notice = C’est fait : cet accès a pris fin.
+email-app-pin-locked-subject = Une application a été déconnectée de votre { $brand }
+email-app-pin-locked-text = Quelqu’un a saisi { $attempts } fois un code PIN erroné dans { $app } ; nous avons donc déconnecté l’application. Pour l’utiliser à nouveau, connectez-vous avec votre adresse e-mail et votre mot de passe, puis choisissez un nouveau code PIN.

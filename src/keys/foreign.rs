@@ -1,0 +1,46 @@
+//! JWTs signed by others with keys they present as JWKs: clients' assertions
+//! (`private_key_jwt`, RFC 7523) and DPoP proofs (RFC 9449). Only asymmetric algorithms;
+//! a JWK carrying private members is refused rather than used.
+
+use josekit::jwk::Jwk;
+use josekit::jws::{self, EdDSA, ES256, JwsVerifier, PS256, RS256};
+use serde_json::{Map, Value};
+
+/// Members that only a private (or symmetric) key has.
+const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// The header of a compact JWS, read without checking anything (to choose a key).
+pub fn peek_header(jwt: &str) -> Option<Map<String, Value>> {
+    let encoded = jwt.split('.').next()?;
+    let bytes = crate::crypto::b64url_decode(encoded)?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Whether `jwk` is a public key of a type oneid verifies with.
+pub fn is_public_key(jwk: &Map<String, Value>) -> bool {
+    let kty = jwk.get("kty").and_then(Value::as_str);
+    let crv = jwk.get("crv").and_then(Value::as_str);
+    let usable = matches!((kty, crv), (Some("EC"), Some("P-256")) | (Some("OKP"), Some("Ed25519")) | (Some("RSA"), _));
+    usable && !PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m))
+}
+
+/// Verifies `jwt` with `jwk` under algorithm `alg` (one of `algs`) and returns the
+/// payload. The key's own `kid`, `use` and `alg` are the caller's to match.
+pub fn verify(jwt: &str, jwk: &Map<String, Value>, alg: &str, algs: &[&str]) -> Option<Vec<u8>> {
+    if !algs.contains(&alg) || !is_public_key(jwk) {
+        return None;
+    }
+    let mut bare = jwk.clone();
+    for member in ["kid", "use", "key_ops", "alg", "x5c", "x5t", "x5t#S256", "x5u"] {
+        bare.remove(member);
+    }
+    let jwk = Jwk::from_map(bare).ok()?;
+    let verifier: Box<dyn JwsVerifier> = match alg {
+        "ES256" => Box::new(ES256.verifier_from_jwk(&jwk).ok()?),
+        "EdDSA" => Box::new(EdDSA.verifier_from_jwk(&jwk).ok()?),
+        "RS256" => Box::new(RS256.verifier_from_jwk(&jwk).ok()?),
+        "PS256" => Box::new(PS256.verifier_from_jwk(&jwk).ok()?),
+        _ => return None,
+    };
+    jws::deserialize_compact(jwt, verifier.as_ref()).ok().map(|(payload, _)| payload)
+}

@@ -1,0 +1,43 @@
+//! A DPoP key as a client holds it (RFC 9449): proofs for a method and URL, with the
+//! access token's hash and the server's nonce when needed.
+
+use josekit::jwk::KeyPair;
+use josekit::jws::{ES256, JwsHeader, JwsSigner};
+use serde_json::{Value, json};
+
+pub struct DpopKey {
+    signer: Box<dyn JwsSigner>,
+    pub jwk: josekit::jwk::Jwk,
+}
+
+impl DpopKey {
+    pub fn new() -> DpopKey {
+        let pair = ES256.generate_key_pair().expect("key pair");
+        let signer = Box::new(ES256.signer_from_der(pair.to_der_private_key()).expect("signer"));
+        DpopKey { signer, jwk: pair.to_jwk_public_key() }
+    }
+
+    /// RFC 7638 thumbprint, as `dpop_jkt` and `cnf.jkt` carry it.
+    pub fn thumbprint(&self) -> String {
+        oneid::keys::thumbprint::of(self.jwk.as_ref()).expect("thumbprint")
+    }
+
+    pub fn proof(&self, method: &str, url: &str, access_token: Option<&str>, nonce: Option<&str>, iat: i64) -> String {
+        let mut claims = json!({ "jti": oneid::crypto::random_token(), "htm": method, "htu": url, "iat": iat });
+        if let Some(token) = access_token {
+            claims["ath"] = Value::from(oneid::crypto::b64url(&oneid::crypto::sha256(token.as_bytes())));
+        }
+        if let Some(nonce) = nonce {
+            claims["nonce"] = Value::from(nonce);
+        }
+        self.sign(&claims)
+    }
+
+    /// Signs any claims as a DPoP proof (for malformed ones).
+    pub fn sign(&self, claims: &Value) -> String {
+        let mut header = JwsHeader::new();
+        header.set_token_type("dpop+jwt");
+        header.set_jwk(self.jwk.clone());
+        josekit::jws::serialize_compact(claims.to_string().as_bytes(), &header, self.signer.as_ref()).expect("signed proof")
+    }
+}
