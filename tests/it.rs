@@ -20,6 +20,7 @@ mod it {
     mod logout;
     mod ops;
     mod pages;
+    mod par;
     mod passkeys;
     mod phone;
     mod pin;

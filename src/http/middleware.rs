@@ -21,14 +21,14 @@ use crate::state::AppState;
 use super::pages;
 
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
-const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO];
+const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::PAR, paths::REVOKE, paths::USERINFO];
 const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
 /// Forms whose POSTs each client address may send only so often.
 const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::LOGIN_CODE, paths::LOGIN_TOTP, paths::LOGIN_DEVICE, paths::LOGIN_PASSKEY, paths::LOGIN_CODE_RESEND, paths::REGISTER, paths::PASSWORD_FORGOT, paths::RESEND_ACTIVATION];
 /// Endpoints that answer with JSON or plain text only.
 const NO_PAGES: &[&str] = &[
-    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::REVOKE, paths::USERINFO, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION,
-    paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
+    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::PAR, paths::REVOKE, paths::USERINFO, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION,
+    paths::APP_PIN, paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
 ];
 
 pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> Response {
@@ -73,10 +73,10 @@ pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> 
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         if preflight {
             headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, dpop"));
             headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(CORS_MAX_AGE.as_secs()));
         } else {
-            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("www-authenticate"));
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("www-authenticate, dpop-nonce"));
         }
     }
     let status = status_label(response.status());
@@ -97,7 +97,7 @@ fn route_label(prefix: &str, path: &str) -> &'static str {
         paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
         paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
         paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE, paths::DEVICE_AUTHORIZATION, paths::DEVICE,
-        paths::DEVICE_DECIDE, paths::ACCOUNT_SESSIONS,
+        paths::DEVICE_DECIDE, paths::ACCOUNT_SESSIONS, paths::PAR, paths::APP_PIN,
         paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
     ];
     let Some(path) = path.strip_prefix(prefix) else {

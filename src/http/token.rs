@@ -1,5 +1,6 @@
-//! Client-authenticated endpoints: token (RFC 6749 §3.2), revocation (RFC 7009) and
-//! introspection (RFC 7662). Answers are never cached.
+//! Client-authenticated endpoints: token (RFC 6749 §3.2), pushed authorization requests
+//! (RFC 9126), revocation (RFC 7009), introspection (RFC 7662) and device authorization
+//! (RFC 8628). Answers are never cached.
 
 use axum::Router;
 use axum::extract::State;
@@ -8,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use crate::paths;
-use crate::protocol::{client_auth, dpop, introspect, revoke, token};
+use crate::protocol::{client_auth, dpop, introspect, par, revoke, token};
 use crate::state::AppState;
 
 use super::error::{DPOP_NONCE, TokenError, no_store_json};
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::REVOKE, post(revoke_post))
         .route(paths::INTROSPECT, post(introspect_post))
         .route(paths::DEVICE_AUTHORIZATION, post(device_authorization_post))
+        .route(paths::PAR, post(par_post))
 }
 
 async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
@@ -50,6 +52,23 @@ async fn revoke_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): 
     let client = client_auth::authenticate(s.ctx(), &client_credentials(&headers), &params).await?;
     revoke::revoke(s.ctx(), &client, &params, &meta).await?;
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response())
+}
+
+/// RFC 9126 §2: a client pushes its authorization request and gets a `request_uri`.
+async fn par_post(State(s): State<AppState>, headers: HeaderMap, form: Result<FormParams, BadForm>) -> Response {
+    let ctx = s.ctx();
+    let proofs = dpop_proofs(&headers);
+    let answer = async {
+        let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
+        let client = client_auth::authenticate(ctx, &client_credentials(&headers), &params).await?;
+        let url = format!("{}{}", ctx.config.issuer(), paths::PAR);
+        let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
+        par::push(ctx, &client, &params, dpop_jkt).await
+    };
+    match answer.await {
+        Ok(pushed) => (StatusCode::CREATED, no_store_json(&pushed)).into_response(),
+        Err(e) => TokenError(e).into_response(),
+    }
 }
 
 /// RFC 8628 §3.1–3.2: a device asks for a device code and a user code.

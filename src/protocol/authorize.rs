@@ -125,8 +125,25 @@ pub enum Next {
     Issue,
 }
 
-/// RFC 6749 §4.1.1 and OIDC Core §3.1.2.1–2.
+/// How an authorization request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// In the browser's query string (or form).
+    FrontChannel,
+    /// Pushed by the authenticated client (RFC 9126).
+    Pushed,
+}
+
+/// RFC 6749 §4.1.1 and OIDC Core §3.1.2.1–2; a `request_uri` of a pushed request
+/// (RFC 9126 §4) stands for the whole request, which was validated when it was pushed.
 pub async fn validate(ctx: &Ctx, params: &Params) -> Result<(Arc<Client>, AuthorizationRequest), AuthorizeError> {
+    if params.get("request_uri").ok().flatten().is_some() {
+        return super::par::redeem(ctx, params).await;
+    }
+    validate_params(ctx, params, Channel::FrontChannel).await
+}
+
+pub async fn validate_params(ctx: &Ctx, params: &Params, channel: Channel) -> Result<(Arc<Client>, AuthorizationRequest), AuthorizeError> {
     let untrusted = AuthorizeError::Untrusted;
     let client_id = params
         .get("client_id")
@@ -163,6 +180,9 @@ pub async fn validate(ctx: &Ctx, params: &Params) -> Result<(Arc<Client>, Author
     let reply = ReplyTo { redirect_uri, response_mode: *response_mode.as_ref().unwrap_or(&ResponseMode::Query), state };
     let fail = |e: OAuthError| AuthorizeError::Client(reply.clone(), e);
     response_mode.map_err(fail)?;
+    if client.require_par && channel == Channel::FrontChannel {
+        return Err(fail(OAuthError::invalid_request("this client must push its authorization requests (RFC 9126) and send only request_uri")));
+    }
     let request = parse(ctx, &client, params, &reply, given_uri.is_some()).map_err(fail)?;
     Ok((client, request))
 }
@@ -178,7 +198,7 @@ fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_
         return Err(OAuthError::new(ErrorCode::RequestNotSupported, "request objects are not supported"));
     }
     if params.get("request_uri")?.is_some() {
-        return Err(OAuthError::new(ErrorCode::RequestUriNotSupported, "request_uri is not supported"));
+        return Err(OAuthError::invalid_request("request_uri cannot be combined with a pushed request"));
     }
     if params.get("registration")?.is_some() {
         return Err(OAuthError::new(ErrorCode::RegistrationNotSupported, "the registration parameter is not supported"));
@@ -375,7 +395,7 @@ pub async fn take_pending(ctx: &Ctx, handle: &str) -> Result<Option<(Arc<Client>
     pending(ctx, record).await
 }
 
-async fn pending(ctx: &Ctx, record: Option<AuthRequestRecord>) -> Result<Option<(Arc<Client>, AuthorizationRequest)>, OAuthError> {
+pub(super) async fn pending(ctx: &Ctx, record: Option<AuthRequestRecord>) -> Result<Option<(Arc<Client>, AuthorizationRequest)>, OAuthError> {
     let Some(record) = record else { return Ok(None) };
     let request: AuthorizationRequest = serde_json::from_str(&record.params).map_err(OAuthError::server_error)?;
     // The client may have been removed or changed since; its redirect URI must still be registered.

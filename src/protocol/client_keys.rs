@@ -1,8 +1,8 @@
 //! Clients' public keys for `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9): a JWK Set
 //! registered inline or fetched from the client's `jwks_uri`. Fetched sets are kept for
-//! `FRESH_FOR`; an assertion naming a key the set lacks triggers one early re-fetch (the
-//! client rotated), at most every `REFETCH_AFTER`, so a stream of bogus key ids cannot
-//! make oneid hammer the client's server.
+//! `FRESH_FOR`; an assertion naming a key the set lacks triggers an early re-fetch (the
+//! client rotated), but such forced fetches happen at most every `REFETCH_AFTER`, so a
+//! stream of bogus key ids cannot make oneid hammer the client's server.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -47,6 +47,8 @@ struct Fetched {
     uri: String,
     at: Instant,
     set: JwkSet,
+    /// The last fetch an unknown key id caused.
+    forced_at: Option<Instant>,
 }
 
 /// Key sets fetched from `jwks_uri`s, by client id.
@@ -74,17 +76,20 @@ impl ClientKeys {
         let Some(uri) = &client.jwks_uri else { return Err("the client has no keys".into()) };
         let cached = {
             let fetched = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
-            fetched.get(&client.id).filter(|f| &f.uri == uri).map(|f| (f.at.elapsed(), f.set.clone()))
+            fetched.get(&client.id).filter(|f| &f.uri == uri).map(|f| (f.at.elapsed(), f.forced_at, f.set.clone()))
         };
-        if let Some((age, set)) = cached {
+        let mut forced_at = None;
+        if let Some((age, forced, set)) = cached {
             let knows_kid = kid.is_none_or(|kid| set.iter().any(|k| k.get("kid").and_then(Value::as_str) == Some(kid)));
-            if age < FRESH_FOR && (knows_kid || age < REFETCH_AFTER) {
+            let may_force = forced.is_none_or(|at| at.elapsed() >= REFETCH_AFTER);
+            if age < FRESH_FOR && (knows_kid || !may_force) {
                 return Ok(set);
             }
+            forced_at = if knows_kid { forced } else { Some(Instant::now()) };
         }
         let set = self.fetch(uri).await?;
         let mut fetched = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
-        fetched.insert(client.id.clone(), Fetched { uri: uri.clone(), at: Instant::now(), set: set.clone() });
+        fetched.insert(client.id.clone(), Fetched { uri: uri.clone(), at: Instant::now(), set: set.clone(), forced_at });
         Ok(set)
     }
 

@@ -24,6 +24,8 @@ pub fn document(config: &Config, algs: &[Alg]) -> Value {
         "jwks_uri": url(paths::JWKS),
         "revocation_endpoint": url(paths::REVOKE),
         "device_authorization_endpoint": url(paths::DEVICE_AUTHORIZATION),
+        "pushed_authorization_request_endpoint": url(paths::PAR),
+        "require_pushed_authorization_requests": false,
         "introspection_endpoint": url(paths::INTROSPECT),
         "end_session_endpoint": url(paths::LOGOUT),
         "scopes_supported": USER_SCOPES,

@@ -18,6 +18,7 @@ pub mod id_token;
 pub mod introspect;
 pub mod logout;
 pub mod params;
+pub mod par;
 pub mod resource;
 pub mod pkce;
 pub mod revoke;

@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
-pub mod dpop;
+pub mod jose;
 pub mod rp;
+pub mod rp_server;
 pub mod sms;
 pub mod smtp;
 pub mod webdriver;

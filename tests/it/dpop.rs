@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::dpop::DpopKey;
+use crate::common::jose::DpopKey;
 use crate::common::{ALICE, Backend, MOBILE_REDIRECT, SERVICE_SECRET, TestServer, WEB_SECRET, authorize_url, client, jwt_claims, pkce_pair, query};
 
 /// The mobile app signs ALICE in and returns (code, verifier); `extra` adds parameters.

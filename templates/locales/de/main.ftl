@@ -41,6 +41,7 @@ error-too-many-advice = Warten Sie eine Minute und versuchen Sie es erneut.
 error-client-id-repeated = Die Anfrage nennt mehr als eine Anwendung (client_id ist mehrfach angegeben).
 error-client-id-missing = Die Anfrage gibt nicht an, von welcher Anwendung sie stammt (client_id fehlt).
 error-unknown-client = Die Anwendung, die Sie hierher weitergeleitet hat, ist bei diesem Dienst nicht registriert.
+error-request-uri-unusable = Dieser Anmeldelink wurde bereits verwendet oder ist abgelaufen. Kehren Sie zur Anwendung zurück und starten Sie die Anmeldung erneut.
 error-redirect-uri-repeated = Die Anfrage nennt mehr als eine Rücksprungadresse (redirect_uri ist mehrfach angegeben).
 error-redirect-uri-unregistered = Die Rücksprungadresse in der Anfrage ist für diese Anwendung nicht registriert.
 error-redirect-uri-missing = Die Anfrage gibt nicht an, wohin zurückgekehrt werden soll (redirect_uri fehlt).

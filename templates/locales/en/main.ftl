@@ -41,6 +41,7 @@ error-too-many-advice = Wait a minute and try again.
 error-client-id-repeated = The request names more than one application (client_id is repeated).
 error-client-id-missing = The request does not say which application it comes from (client_id is missing).
 error-unknown-client = The application that sent you here is not registered with this service.
+error-request-uri-unusable = This sign-in link was already used or has expired. Go back to the application and start the sign-in again.
 error-redirect-uri-repeated = The request names more than one return address (redirect_uri is repeated).
 error-redirect-uri-unregistered = The return address in the request is not registered for this application.
 error-redirect-uri-missing = The request does not say where to return to (redirect_uri is missing).

@@ -41,6 +41,7 @@ error-too-many-advice = Patientez une minute, puis réessayez.
 error-client-id-repeated = La demande désigne plus d’une application (client_id est répété).
 error-client-id-missing = La demande n’indique pas de quelle application elle provient (client_id est manquant).
 error-unknown-client = L’application d’où vous venez n’est pas enregistrée auprès de ce service.
+error-request-uri-unusable = Ce lien de connexion a déjà été utilisé ou a expiré. Retournez dans l’application et recommencez la connexion.
 error-redirect-uri-repeated = La demande indique plus d’une adresse de retour (redirect_uri est répété).
 error-redirect-uri-unregistered = L’adresse de retour indiquée dans la demande n’est pas enregistrée pour cette application.
 error-redirect-uri-missing = La demande n’indique pas où revenir (redirect_uri est manquant).
