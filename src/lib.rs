@@ -35,6 +35,7 @@ use state::{AppState, Ctx, Shared, StartError};
 /// How often expired rows are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
 const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+const LOGOUT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Redeemed codes outlive their expiry this long, so a late replay still revokes.
 const CODE_REPLAY_WINDOW: i64 = 3600;
 
@@ -54,13 +55,15 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
 }
 
 /// Serves on `listener` until `shutdown` completes, with the background work
-/// (key and client refresh, cleanup) running alongside; flushes the audit log at the end.
+/// (key and client refresh, revocations, back-channel logouts, cleanup) running alongside; flushes the audit log at the end.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let ctx = state.ctx.clone();
     let refresh = tokio::spawn(refresh_caches(ctx.clone()));
     let revocations = tokio::spawn(sync_revocations(ctx.clone()));
     let cleanup = tokio::spawn(clean_up(ctx.clone()));
+    let logouts = tokio::spawn(deliver_logouts(ctx.clone()));
     let result = http::serve(state, listener, shutdown).await;
+    logouts.abort();
     refresh.abort();
     revocations.abort();
     cleanup.abort();
@@ -92,6 +95,17 @@ async fn sync_revocations(ctx: Arc<Ctx>) {
         tick.tick().await;
         if let Err(e) = ctx.store.sync_revocations(ctx.now(), ctx.config.max_jwt_ttl()).await {
             tracing::warn!(error = %e, "revocations not synchronised");
+        }
+    }
+}
+
+/// Sends back-channel logout tokens as soon as they are queued here, and every second
+/// those queued by other instances or due for a retry.
+async fn deliver_logouts(ctx: Arc<Ctx>) {
+    loop {
+        let _ = tokio::time::timeout(LOGOUT_POLL_INTERVAL, ctx.backchannel.queued.notified()).await;
+        if let Err(e) = protocol::backchannel::deliver_due(&ctx).await {
+            tracing::warn!(error = %e, "back-channel logouts not delivered");
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
 use crate::keys::kek::Kek;
 use crate::keys::{Alg, Keys};
+use crate::protocol::backchannel::Backchannel;
 use crate::protocol::client_keys::ClientKeys;
 use crate::protocol::clients::Clients;
 use crate::store::Store;
@@ -25,6 +26,8 @@ pub struct Ctx {
     pub clock: Arc<dyn Clock>,
     pub keys: Keys,
     pub clients: Clients,
+    /// Back-channel logout deliveries: the worker's HTTP client and wake-up bell.
+    pub backchannel: Backchannel,
     /// Clients' public keys fetched from their `jwks_uri` (private_key_jwt).
     pub client_keys: ClientKeys,
     pub hasher: Hasher,
@@ -64,6 +67,7 @@ impl Ctx {
         let now = clock.now();
         let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
+        let backchannel = Backchannel::new().map_err(|e| fail("http client")(&e))?;
         let client_keys = ClientKeys::new().map_err(|e| fail("http client")(&e))?;
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
         let catalogs = Arc::new(Catalogs::load().map_err(|e| fail("message catalogs")(&e))?);
@@ -77,7 +81,7 @@ impl Ctx {
         if webauthn.is_none() {
             tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
         }
-        Ok(Ctx { config, store, clock, keys, clients, client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
+        Ok(Ctx { config, store, clock, keys, clients, backchannel, client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {

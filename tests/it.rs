@@ -6,6 +6,7 @@ mod common;
 mod it {
     mod accounts;
     mod authorize_errors;
+    mod backchannel;
     mod browser;
     mod cli;
     mod device_flow;

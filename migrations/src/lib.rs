@@ -16,6 +16,7 @@ mod m20261207_000001_passkeys;
 mod m20261208_000001_device_codes;
 mod m20261209_000001_app_pins;
 mod m20261210_000001_client_metadata;
+mod m20261211_000001_logout_deliveries;
 mod schema;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_device_codes::Migration),
             Box::new(m20261209_000001_app_pins::Migration),
             Box::new(m20261210_000001_client_metadata::Migration),
+            Box::new(m20261211_000001_logout_deliveries::Migration),
         ]
     }
 }

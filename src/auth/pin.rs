@@ -109,6 +109,7 @@ pub async fn verify(ctx: &Ctx, grant: &GrantRecord, pin: &str, meta: &RequestMet
         return Ok(PinCheck::Wrong { attempts_left: max - failures });
     }
     if ctx.store.revoke_grant(&grant.id, "pin_attempts_exhausted", now).await? {
+        crate::protocol::backchannel::grant_ended(ctx, &grant.client_id, &grant.user_id, grant.sid.as_deref(), "pin_attempts_exhausted").await?;
         ctx.audit("app_pin_locked", meta, Some(&grant.user_id), Some(&grant.client_id), json!({ "grant": grant.id, "grant_revoked": true })).await;
         if let Some(user) = ctx.store.user_by_id(&grant.user_id).await? {
             let app = ctx.clients.get(&grant.client_id).await?.map_or_else(|| grant.client_id.clone(), |c| c.name.clone());

@@ -1,9 +1,11 @@
 //! Browser sessions: a 256-bit random id lives only in the user's cookie; the database
 //! keeps its SHA-256 with who logged in, when and how. Ending a session also revokes the
-//! refresh tokens that live only as long as it (grants without `offline_access`).
+//! refresh tokens that live only as long as it (grants without `offline_access`), and
+//! tells the relying parties signed in with it by back-channel logout.
 
 use crate::audit::RequestMeta;
 use crate::crypto;
+use crate::protocol::backchannel;
 use crate::state::Ctx;
 use crate::store::{SessionRecord, StoreError, User};
 
@@ -43,6 +45,7 @@ pub async fn end(ctx: &Ctx, sid: &str, reason: &'static str, meta: &RequestMeta)
     let now = ctx.now();
     if let Some(session) = ctx.store.delete_session(sid).await? {
         let revoked = ctx.store.revoke_session_grants(sid, reason, now).await?;
+        backchannel::session_ended(ctx, sid, reason).await?;
         ctx.audit("session_ended", meta, Some(&session.user_id), None, serde_json::json!({ "reason": reason, "grants_revoked": revoked }))
             .await;
     }
@@ -52,6 +55,7 @@ pub async fn end(ctx: &Ctx, sid: &str, reason: &'static str, meta: &RequestMeta)
 /// Ends every session of a user (account disabled, password reset) and revokes all of
 /// the user's grants.
 pub async fn end_all(ctx: &Ctx, user_id: &str, reason: &'static str) -> Result<(), StoreError> {
+    backchannel::user_signed_out(ctx, user_id, None, reason).await?;
     ctx.store.delete_user_sessions(user_id).await?;
     ctx.store.revoke_user_grants(user_id, reason, ctx.now()).await?;
     Ok(())
@@ -60,6 +64,7 @@ pub async fn end_all(ctx: &Ctx, user_id: &str, reason: &'static str) -> Result<(
 /// Ends every session of a user but `keep_sid`, and revokes every grant that does not
 /// belong to that session (after a password change made in it).
 pub async fn end_others(ctx: &Ctx, user_id: &str, keep_sid: &str, reason: &'static str) -> Result<(), StoreError> {
+    backchannel::user_signed_out(ctx, user_id, Some(keep_sid), reason).await?;
     ctx.store.delete_user_sessions_except(user_id, keep_sid).await?;
     ctx.store.revoke_user_grants_except_session(user_id, keep_sid, reason, ctx.now()).await?;
     Ok(())
@@ -81,6 +86,19 @@ pub async fn end_other_sessions(ctx: &Ctx, user_id: &str, keep_sid: &str, meta: 
         end(ctx, sid, "ended_by_owner", meta).await?;
     }
     Ok(others.len())
+}
+
+/// Removes one app's or device's access (the owner's choice on the sessions page), and
+/// tells the app's back-channel; false when the grant is not the user's or already over.
+pub async fn end_grant(ctx: &Ctx, user_id: &str, grant_id: &str, meta: &RequestMeta) -> Result<bool, StoreError> {
+    if !ctx.store.revoke_user_grant(user_id, grant_id, "revoked_by_owner", ctx.now()).await? {
+        return Ok(false);
+    }
+    if let Some(grant) = ctx.store.grant_by_id(grant_id).await? {
+        backchannel::grant_ended(ctx, &grant.client_id, user_id, grant.sid.as_deref(), "revoked_by_owner").await?;
+        ctx.audit("grant_revoked", meta, Some(user_id), Some(&grant.client_id), serde_json::json!({ "by": "owner" })).await;
+    }
+    Ok(true)
 }
 
 pub fn amr_list(session: &SessionRecord) -> Vec<String> {

@@ -548,7 +548,8 @@ async fn sessions_page(s: &AppState, jar: CookieJar, current: &SessionRecord, us
     let mut apps = Vec::new();
     for (grant, used) in grants.into_iter().filter(|(g, _)| g.offline) {
         let client = ctx.clients.get(&grant.client_id).await.ok().flatten().map_or_else(|| grant.client_id.clone(), |c| c.name.clone());
-        apps.push((grant.id, client, day(grant.created_at), day(used)));
+        let device = grant.user_agent.clone().unwrap_or_else(|| "?".into());
+        apps.push((grant.id, client, day(grant.created_at), day(used), device, grant.ip.clone().unwrap_or_default()));
     }
     let (jar, page) = account_page(s, jar, "account/sessions.html", user, None, FieldErrors::new());
     (jar, page.with("sessions", sessions).with("grants", apps).with("notice", notice)).into_response()
@@ -577,7 +578,7 @@ async fn sessions_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Me
             Ok(_) => Ok(()),
             Err(e) => Err(e),
         },
-        "revoke" => ctx.store.revoke_user_grant(&user.id, field("grant"), "revoked_by_owner", ctx.now()).await.map(|_| ()),
+        "revoke" => crate::auth::session::end_grant(ctx, &user.id, field("grant"), &meta).await.map(|_| ()),
         _ => Ok(()),
     };
     match done {

@@ -137,7 +137,7 @@ pub enum Channel {
 /// RFC 6749 §4.1.1 and OIDC Core §3.1.2.1–2; a `request_uri` of a pushed request
 /// (RFC 9126 §4) stands for the whole request, which was validated when it was pushed.
 pub async fn validate(ctx: &Ctx, params: &Params) -> Result<(Arc<Client>, AuthorizationRequest), AuthorizeError> {
-    if params.get("request_uri").ok().flatten().is_some() {
+    if params.get("request_uri").ok().flatten().is_some_and(|uri| uri.starts_with(super::par::REQUEST_URI_PREFIX)) {
         return super::par::redeem(ctx, params).await;
     }
     validate_params(ctx, params, Channel::FrontChannel).await
@@ -198,7 +198,8 @@ fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_
         return Err(OAuthError::new(ErrorCode::RequestNotSupported, "request objects are not supported"));
     }
     if params.get("request_uri")?.is_some() {
-        return Err(OAuthError::invalid_request("request_uri cannot be combined with a pushed request"));
+        // Only pushed requests' URIs are ours; request objects by reference are not supported.
+        return Err(OAuthError::new(ErrorCode::RequestUriNotSupported, "request_uri is supported only for pushed authorization requests (RFC 9126)"));
     }
     if params.get("registration")?.is_some() {
         return Err(OAuthError::new(ErrorCode::RegistrationNotSupported, "the registration parameter is not supported"));

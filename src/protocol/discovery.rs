@@ -53,6 +53,7 @@ pub fn document(config: &Config, algs: &[Alg]) -> Value {
         "claims_locales_supported": ["en"],
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
-        "backchannel_logout_supported": false,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
 }

@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod app_pin;
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod client_auth;
 pub mod client_keys;

@@ -73,3 +73,52 @@ async fn registration_activation_and_return_to_the_client_in_chromium() {
         assert_eq!(info.locale().map(|l| l.as_str()), Some(lang), "the page's language became the preferred one");
     }
 }
+
+/// The in-car sign-in (RFC 8628) as a person meets it: the car shows a code, the person
+/// opens the verification page in chromium, types the code, signs in, compares the
+/// code and allows; the car's polling then gets tokens.
+#[tokio::test]
+async fn a_car_is_approved_from_chromium_through_the_device_flow() {
+    if !webdriver::available() {
+        return;
+    }
+    let srv = TestServer::start_with(Backend::Sqlite, |c| c.issuer = format!("http://localhost:{}", c.bind.port())).await;
+    let started: serde_json::Value = srv.post_form("/device_authorization", None, &[("client_id", "car"), ("scope", "openid email offline_access")]).await.json().await.unwrap();
+    let (device_code, user_code) = (started["device_code"].as_str().unwrap().to_string(), started["user_code"].as_str().unwrap().to_string());
+    let form = [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", device_code.as_str()), ("client_id", "car")];
+    let token = || srv.post_form("/token", None, &form);
+    assert_eq!(crate::common::oauth_error(token().await).await.1, "authorization_pending");
+
+    let chrome = Chrome::start().await;
+    chrome.open(started["verification_uri"].as_str().unwrap()).await;
+    // Typed as a person might: lower case, without the dash.
+    chrome.type_into("#user_code", &user_code.to_lowercase().replace('-', "")).await;
+    chrome.click("form[action=\"/device\"] button[type=submit]").await;
+    chrome.wait_for_url(|u| u.contains("/login")).await;
+    chrome.type_into("#email", crate::common::ALICE.0).await;
+    chrome.type_into("#password", crate::common::ALICE.1).await;
+    chrome.click("form[action=\"/login\"] button[type=submit]").await;
+    for _ in 0..100 {
+        if chrome.source().await.contains("/device/decide") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let confirm = chrome.source().await;
+    assert!(confirm.contains(&user_code), "the page shows the code to compare: {confirm}");
+    chrome.screenshot("device-confirm").await;
+    chrome.click("button[value=allow]").await;
+    for _ in 0..100 {
+        if chrome.source().await.contains("your device is signed in") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(chrome.source().await.contains("your device is signed in"));
+
+    srv.clock.advance(6);
+    let tokens: serde_json::Value = token().await.json().await.unwrap();
+    let claims = crate::common::jwt_claims(tokens["id_token"].as_str().expect("an ID token"));
+    assert_eq!((claims["aud"].as_str(), claims["email"].as_str()), (Some("car"), Some(crate::common::ALICE.0)));
+    assert!(tokens["refresh_token"].is_string(), "the car keeps its sign-in");
+}

@@ -133,6 +133,7 @@ async fn the_account_lists_sessions_and_apps_and_ends_them_one_by_one() {
     assert!(list.body().contains("this browser"), "{}", list.body());
     assert!(list.body().contains("mobile app"), "the app's own grant is listed: {}", list.body());
     assert_eq!(list.body().matches("value=\"end\"").count(), 2, "two other browsers can be signed out");
+    assert_eq!(list.body().matches("· 127.0.0.1 ·").count(), 4, "three browsers and the app, each with its address: {}", list.body());
 
     let ended = me.submit(&list, "/account/sessions", &[("action", "end-others")]).await;
     assert!(ended.body().contains("that access has ended"));

@@ -105,7 +105,10 @@ async fn parallel_wrong_pins_never_check_more_than_the_limit() {
             guesses.spawn(async move {
                 let guess = format!("{:04}", 5003 + i * 7);
                 let form = [("grant_type", PIN_GRANT), ("client_id", "mobile"), ("refresh_token", &token), ("pin", &guess)];
-                attempts_left(http.post(url).form(&form).send().await.unwrap()).await
+                // A guess that arrives after the sign-in was revoked finds its refresh token dead.
+                let body: Value = http.post(url).form(&form).send().await.unwrap().json().await.unwrap();
+                assert_eq!(body["error"], "invalid_grant", "{body}");
+                body["pin_attempts_left"].as_i64().unwrap_or(0)
             });
         }
         let mut left: Vec<i64> = guesses.join_all().await;

@@ -23,3 +23,4 @@ pub mod ceremonies;
 pub mod passkeys;
 pub mod device_codes;
 pub mod app_pins;
+pub mod logout_deliveries;
