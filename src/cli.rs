@@ -55,7 +55,7 @@ pub enum ConfigCommand {
 #[derive(Subcommand)]
 pub enum ClientsCommand {
     /// Register a client; prints its secret once.
-    Add(AddClient),
+    Add(Box<AddClient>),
     /// List registered clients.
     List,
     /// Remove a client and everything issued to it.

@@ -26,7 +26,10 @@ pub struct Ctx {
     pub clock: Arc<dyn Clock>,
     pub keys: Keys,
     pub clients: Clients,
-    /// Back-channel logout deliveries: the worker's HTTP client and wake-up bell.
+    /// Calls oneid makes to relying parties (their JWKS, back-channel logout): short
+    /// timeouts, never following redirects.
+    pub outbound: reqwest::Client,
+    /// Wakes the back-channel logout worker.
     pub backchannel: Backchannel,
     /// Clients' public keys fetched from their `jwks_uri` (private_key_jwt).
     pub client_keys: ClientKeys,
@@ -67,8 +70,12 @@ impl Ctx {
         let now = clock.now();
         let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
-        let backchannel = Backchannel::new().map_err(|e| fail("http client")(&e))?;
-        let client_keys = ClientKeys::new().map_err(|e| fail("http client")(&e))?;
+        let outbound = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| fail("http client")(&e))?;
+        let client_keys = ClientKeys::new(outbound.clone());
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
         let catalogs = Arc::new(Catalogs::load().map_err(|e| fail("message catalogs")(&e))?);
         let templates = Templates::new(&config.path_prefix(), config.issuer(), config.accounts.password_min_length, catalogs.clone()).map_err(|e| fail("templates")(&e))?;
@@ -81,7 +88,7 @@ impl Ctx {
         if webauthn.is_none() {
             tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
         }
-        Ok(Ctx { config, store, clock, keys, clients, backchannel, client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
+        Ok(Ctx { config, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -54,8 +54,8 @@ pub fn check_policy(pin: &str, policy: &PinConfig) -> Result<(), PinProblem> {
 fn is_trivial(digits: &[u8]) -> bool {
     let steps: Vec<i8> = digits.windows(2).map(|w| ((w[1] as i8 - w[0] as i8) + 10) % 10).collect();
     let constant_step = steps.windows(2).all(|w| w[0] == w[1]) && matches!(steps.first(), Some(0 | 1 | 9));
-    let periodic = (1..=digits.len() / 2).any(|p| digits.len() % p == 0 && digits.iter().enumerate().all(|(i, d)| *d == digits[i % p]));
-    let doubled = digits.len() % 2 == 0 && digits.chunks(2).all(|pair| pair[0] == pair[1]);
+    let periodic = (1..=digits.len() / 2).any(|p| digits.len().is_multiple_of(p) && digits.iter().enumerate().all(|(i, d)| *d == digits[i % p]));
+    let doubled = digits.len().is_multiple_of(2) && digits.chunks(2).all(|pair| pair[0] == pair[1]);
     constant_step || periodic || doubled
 }
 

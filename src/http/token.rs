@@ -2,6 +2,8 @@
 //! (RFC 9126), revocation (RFC 7009), introspection (RFC 7662) and device authorization
 //! (RFC 8628). Answers are never cached.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -9,8 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use crate::paths;
-use crate::protocol::{client_auth, dpop, introspect, par, revoke, token};
-use crate::state::AppState;
+use crate::protocol::clients::Client;
+use crate::protocol::params::Params;
+use crate::protocol::{OAuthError, client_auth, dpop, introspect, par, revoke, token};
+use crate::state::{AppState, Ctx};
 
 use super::error::{DPOP_NONCE, TokenError, no_store_json};
 use super::extract::{BadForm, FormParams, Meta, client_credentials, dpop_proofs};
@@ -26,21 +30,32 @@ pub fn routes() -> Router<AppState> {
 
 async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
     let ctx = s.ctx();
-    let proofs = dpop_proofs(&headers);
     let answer = async {
-        let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-        let client = client_auth::authenticate(ctx, &client_credentials(&headers), &params).await?;
-        let url = format!("{}{}", ctx.config.issuer(), paths::TOKEN);
-        let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
+        let (client, params, dpop_jkt) = with_proof(ctx, &headers, form, paths::TOKEN).await?;
         let request = token::TokenRequest { client: &client, params: &params, meta: &meta, dpop_jkt };
         token::exchange(ctx, &request).await
     };
-    let mut response = match answer.await {
+    let response = match answer.await {
         Ok(tokens) => no_store_json(&tokens),
         Err(e) => TokenError(e).into_response(),
     };
-    // RFC 9449 §8: a DPoP client always learns the nonce to use next.
-    if !proofs.is_empty()
+    with_nonce(ctx, &headers, response)
+}
+
+/// The authenticated client, the form, and the key of the request's DPoP proof for
+/// `path` if it carried one (RFC 9449 §4.3).
+async fn with_proof(ctx: &Ctx, headers: &HeaderMap, form: Result<FormParams, BadForm>, path: &str) -> Result<(Arc<Client>, Params, Option<String>), OAuthError> {
+    let FormParams(params) = form.map_err(OAuthError::from)?;
+    let client = client_auth::authenticate(ctx, &client_credentials(headers), &params).await?;
+    let url = format!("{}{path}", ctx.config.issuer());
+    let proofs = dpop_proofs(headers);
+    let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
+    Ok((client, params, dpop_jkt))
+}
+
+/// RFC 9449 §8: a client that sent a DPoP proof always learns the nonce to use next.
+fn with_nonce(ctx: &Ctx, headers: &HeaderMap, mut response: Response) -> Response {
+    if headers.contains_key("dpop")
         && let Ok(nonce) = HeaderValue::from_str(&dpop::nonce(ctx)) {
             response.headers_mut().insert(DPOP_NONCE, nonce);
         }
@@ -57,18 +72,15 @@ async fn revoke_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): 
 /// RFC 9126 §2: a client pushes its authorization request and gets a `request_uri`.
 async fn par_post(State(s): State<AppState>, headers: HeaderMap, form: Result<FormParams, BadForm>) -> Response {
     let ctx = s.ctx();
-    let proofs = dpop_proofs(&headers);
     let answer = async {
-        let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-        let client = client_auth::authenticate(ctx, &client_credentials(&headers), &params).await?;
-        let url = format!("{}{}", ctx.config.issuer(), paths::PAR);
-        let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
+        let (client, params, dpop_jkt) = with_proof(ctx, &headers, form, paths::PAR).await?;
         par::push(ctx, &client, &params, dpop_jkt).await
     };
-    match answer.await {
+    let response = match answer.await {
         Ok(pushed) => (StatusCode::CREATED, no_store_json(&pushed)).into_response(),
         Err(e) => TokenError(e).into_response(),
-    }
+    };
+    with_nonce(ctx, &headers, response)
 }
 
 /// RFC 8628 §3.1–3.2: a device asks for a device code and a user code.

@@ -5,8 +5,6 @@
 //! stored first and sent by a background worker with retries, so none is lost to a
 //! restart or a relying party that is briefly down; each outcome is recorded.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use crate::clock::UnixTime;
@@ -28,21 +26,10 @@ const LEASE: i64 = 30;
 const KEEP: i64 = 7 * 86_400;
 const BATCH: u64 = 50;
 
-/// The worker's HTTP client and the bell that wakes it when something is queued.
+/// The bell that wakes the delivery worker when something is queued on this instance.
+#[derive(Default)]
 pub struct Backchannel {
-    http: reqwest::Client,
     pub queued: tokio::sync::Notify,
-}
-
-impl Backchannel {
-    pub fn new() -> Result<Backchannel, String> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Backchannel { http, queued: tokio::sync::Notify::new() })
-    }
 }
 
 /// Browser session `sid` ended: every client the user signed in to with it hears so.
@@ -147,7 +134,7 @@ async fn attempt(ctx: &Ctx, delivery: &LogoutDeliveryRecord) -> Result<(), Failu
     let Some(client) = client else { return Err(Failure::Final("the client no longer exists".into())) };
     let Some(uri) = &client.backchannel_logout_uri else { return Err(Failure::Final("the client no longer has a backchannel_logout_uri".into())) };
     let token = logout_token(ctx, &client, &delivery.sub, delivery.sid.as_deref(), ctx.now()).map_err(Failure::Retry)?;
-    let response = ctx.backchannel.http.post(uri).form(&[("logout_token", token)]).send().await.map_err(|e| Failure::Retry(format!("unreachable: {e}")))?;
+    let response = ctx.outbound.post(uri).form(&[("logout_token", token)]).send().await.map_err(|e| Failure::Retry(format!("unreachable: {e}")))?;
     let status = response.status();
     match status.as_u16() {
         200..=299 => Ok(()),

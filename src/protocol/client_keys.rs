@@ -58,13 +58,9 @@ pub struct ClientKeys {
 }
 
 impl ClientKeys {
-    pub fn new() -> Result<ClientKeys, String> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(ClientKeys { http, fetched: Mutex::new(HashMap::new()) })
+    /// `http` is oneid's client for calls to relying parties.
+    pub fn new(http: reqwest::Client) -> ClientKeys {
+        ClientKeys { http, fetched: Mutex::new(HashMap::new()) }
     }
 
     /// The client's keys; `kid` is the key an assertion names, if any (an unknown one

@@ -18,6 +18,8 @@ pub struct Authentication<'a> {
     pub acr: &'a str,
     pub amr: &'a str,
     pub sid: Option<&'a str>,
+    /// The `nonce` of the authorization request, for the first ID token of a grant.
+    pub nonce: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -46,7 +48,6 @@ pub fn mint(
     user: &User,
     scopes: &Scopes,
     authn: &Authentication<'_>,
-    nonce: Option<&str>,
     access_token: &str,
 ) -> Result<String, OAuthError> {
     let now = ctx.now();
@@ -58,7 +59,7 @@ pub fn mint(
         exp: now + ctx.config.tokens.id_token_ttl,
         iat: now,
         auth_time: authn.auth_time,
-        nonce,
+        nonce: authn.nonce,
         azp: &client.id,
         sid: authn.sid,
         acr: authn.acr,

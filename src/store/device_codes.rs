@@ -65,7 +65,7 @@ impl Store {
     pub async fn poll_device_code(&self, device_code_hash: &str, now: UnixTime) -> StoreResult<Option<DeviceCodeRecord>> {
         let Some(before) = Entity::find_by_id(device_code_hash).one(&self.write).await? else { return Ok(None) };
         Entity::update_many()
-            .col_expr(Column::LastPolledAt, Expr::val(now).into())
+            .col_expr(Column::LastPolledAt, Expr::val(now))
             .filter(Column::DeviceCodeHash.eq(device_code_hash))
             .exec(&self.write)
             .await?;

@@ -64,7 +64,7 @@ impl Store {
     /// worker took it first.
     pub async fn claim_logout(&self, delivery: &LogoutDeliveryRecord, lease_until: UnixTime) -> StoreResult<bool> {
         let claimed = Entity::update_many()
-            .col_expr(Column::NextAttemptAt, Expr::val(lease_until).into())
+            .col_expr(Column::NextAttemptAt, Expr::val(lease_until))
             .filter(Column::Id.eq(&delivery.id))
             .filter(Column::NextAttemptAt.eq(delivery.next_attempt_at))
             .filter(Column::DeliveredAt.is_null())
@@ -75,11 +75,11 @@ impl Store {
 
     /// Records an attempt: delivered, to be retried at `retry_at`, or given up (neither).
     pub async fn logout_attempted(&self, id: &str, attempts: i32, outcome: Result<(), String>, retry_at: Option<UnixTime>, now: UnixTime) -> StoreResult<()> {
-        let mut update = Entity::update_many().col_expr(Column::Attempts, Expr::val(attempts).into()).filter(Column::Id.eq(id));
+        let mut update = Entity::update_many().col_expr(Column::Attempts, Expr::val(attempts)).filter(Column::Id.eq(id));
         update = match (&outcome, retry_at) {
-            (Ok(()), _) => update.col_expr(Column::DeliveredAt, Expr::val(now).into()).col_expr(Column::LastError, Expr::value(Option::<String>::None)),
-            (Err(e), Some(at)) => update.col_expr(Column::NextAttemptAt, Expr::val(at).into()).col_expr(Column::LastError, Expr::val(e.clone()).into()),
-            (Err(e), None) => update.col_expr(Column::FailedAt, Expr::val(now).into()).col_expr(Column::LastError, Expr::val(e.clone()).into()),
+            (Ok(()), _) => update.col_expr(Column::DeliveredAt, Expr::val(now)).col_expr(Column::LastError, Expr::value(Option::<String>::None)),
+            (Err(e), Some(at)) => update.col_expr(Column::NextAttemptAt, Expr::val(at)).col_expr(Column::LastError, Expr::val(e.clone())),
+            (Err(e), None) => update.col_expr(Column::FailedAt, Expr::val(now)).col_expr(Column::LastError, Expr::val(e.clone())),
         };
         update.exec(&self.write).await?;
         Ok(())

@@ -10,6 +10,7 @@ use crate::state::Ctx;
 use crate::store::Redemption;
 
 use super::SignIn;
+use super::super::id_token::Authentication;
 use super::super::clients::GrantType;
 use super::super::error::OAuthError;
 use super::super::pkce;
@@ -74,7 +75,8 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
             return Err(OAuthError::invalid_grant(UNUSABLE));
         }
     }
-    super::user_tokens(ctx, request, &user, &grant, &scopes, record.nonce.as_deref(), refresh_token, &super::authentication(&grant))
+    let authn = Authentication { nonce: record.nonce.as_deref(), ..super::authentication(&grant) };
+    super::user_tokens(ctx, request, &user, &grant, &scopes, refresh_token, &authn)
 }
 
 async fn revoke_after_replay(ctx: &Ctx, grant_id: Option<&str>, client_id: &str, meta: &RequestMeta) -> Result<(), OAuthError> {

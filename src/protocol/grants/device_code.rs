@@ -49,5 +49,5 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     if !ctx.store.redeem_device_code(&hash, &grant, refresh_record.as_ref()).await? {
         return Err(OAuthError::invalid_grant("the device code was already used"));
     }
-    super::user_tokens(ctx, request, &user, &grant, &scopes, None, refresh_token, &super::authentication(&grant))
+    super::user_tokens(ctx, request, &user, &grant, &scopes, refresh_token, &super::authentication(&grant))
 }

@@ -71,19 +71,18 @@ fn new_grant(ctx: &Ctx, request: &TokenRequest<'_>, sign_in: SignIn<'_>, offline
 
 /// How the grant's user signed in, for its tokens.
 fn authentication(grant: &GrantRecord) -> Authentication<'_> {
-    Authentication { auth_time: grant.auth_time, acr: &grant.acr, amr: &grant.amr, sid: grant.sid.as_deref() }
+    Authentication { auth_time: grant.auth_time, acr: &grant.acr, amr: &grant.amr, sid: grant.sid.as_deref(), nonce: None }
 }
 
 /// The tokens for a user's grant: an access token for `scopes` (bound to the request's
-/// DPoP key, if it proved one), an ID token when `openid` is among them, and the
-/// refresh token if one was made.
+/// DPoP key, if it proved one), an ID token when `openid` is among them (as `authn`
+/// says the user signed in), and the refresh token if one was made.
 fn user_tokens(
     ctx: &Ctx,
     request: &TokenRequest<'_>,
     user: &User,
     grant: &GrantRecord,
     scopes: &Scopes,
-    nonce: Option<&str>,
     refresh_token: Option<String>,
     authn: &Authentication<'_>,
 ) -> Result<TokenResponse, OAuthError> {
@@ -92,7 +91,7 @@ fn user_tokens(
     let access = access_token::mint(ctx, &client.id, &scopes.to_string(), Some(grant), dpop_jkt)?;
     // Shorter than configured when the grant ends sooner.
     let expires_in = access.claims.exp - access.claims.iat;
-    let id_token = if scopes.contains(OPENID) { Some(id_token::mint(ctx, client, user, scopes, authn, nonce, &access.token)?) } else { None };
+    let id_token = if scopes.contains(OPENID) { Some(id_token::mint(ctx, client, user, scopes, authn, &access.token)?) } else { None };
     if refresh_token.is_some() {
         metrics::counter!("oneid_tokens_issued_total", "type" => "refresh_token").increment(1);
     }

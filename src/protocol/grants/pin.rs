@@ -38,6 +38,6 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     } else {
         (acr::SINGLE_FACTOR, acr::AMR_PIN.to_string())
     };
-    let authn = Authentication { auth_time: ctx.now(), acr: level, amr: &amr, sid: grant.sid.as_deref() };
+    let authn = Authentication { auth_time: ctx.now(), acr: level, amr: &amr, sid: grant.sid.as_deref(), nonce: None };
     super::refresh_token::rotate(ctx, request, old_hash, &found, &scopes, &authn).await
 }

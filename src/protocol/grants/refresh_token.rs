@@ -88,5 +88,5 @@ pub(super) async fn rotate(ctx: &Ctx, request: &TokenRequest<'_>, old_hash: Stri
         ctx.audit("refresh_token_reuse", request.meta, Some(&grant.user_id), Some(&request.client.id), json!({ "grant_revoked": true })).await;
         return Err(OAuthError::invalid_grant(UNUSABLE));
     }
-    super::user_tokens(ctx, request, &found.user, grant, scopes, None, Some(new_token), authn)
+    super::user_tokens(ctx, request, &found.user, grant, scopes, Some(new_token), authn)
 }
