@@ -3,7 +3,7 @@
 //! §7.1), and
 //! HTML error pages that tell a person what to do next.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -14,18 +14,24 @@ use crate::state::Ctx;
 
 use super::pages::Page;
 
-/// Errors of the token, revocation and introspection endpoints.
-pub struct TokenError(pub OAuthError);
+/// Errors of the client-authenticated endpoints (token, PAR, revocation, introspection,
+/// device authorization).
+pub struct TokenError {
+    error: OAuthError,
+    /// The client tried `Authorization: Basic`: a failure then carries the matching
+    /// challenge (RFC 6749 §5.2); other methods get none, which libraries read better.
+    basic_used: bool,
+}
 
-impl From<OAuthError> for TokenError {
-    fn from(e: OAuthError) -> Self {
-        TokenError(e)
+impl TokenError {
+    pub fn new(error: OAuthError, request_headers: &HeaderMap) -> Self {
+        TokenError { error, basic_used: request_headers.contains_key(header::AUTHORIZATION) }
     }
 }
 
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let e = self.error;
         let status = match e.code {
             ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -34,7 +40,7 @@ impl IntoResponse for TokenError {
         };
         let mut response = (status, no_store_json(&error_body(&e))).into_response();
         let headers = response.headers_mut();
-        if e.code == ErrorCode::InvalidClient {
+        if e.code == ErrorCode::InvalidClient && self.basic_used {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"oneid\", charset=\"UTF-8\""));
         }
         if e.code == ErrorCode::TemporarilyUnavailable {
@@ -170,7 +176,7 @@ pub fn no_store_json(body: &impl serde::Serialize) -> Response {
             bytes,
         )
             .into_response(),
-        Err(e) => TokenError(OAuthError::server_error(e)).into_response(),
+        Err(e) => TokenError { error: OAuthError::server_error(e), basic_used: false }.into_response(),
     }
 }
 

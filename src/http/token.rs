@@ -37,7 +37,7 @@ async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): M
     };
     let response = match answer.await {
         Ok(tokens) => no_store_json(&tokens),
-        Err(e) => TokenError(e).into_response(),
+        Err(e) => TokenError::new(e, &headers).into_response(),
     };
     with_nonce(ctx, &headers, response)
 }
@@ -45,8 +45,7 @@ async fn token_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): M
 /// The authenticated client, the form, and the key of the request's DPoP proof for
 /// `path` if it carried one (RFC 9449 §4.3).
 async fn with_proof(ctx: &Ctx, headers: &HeaderMap, form: Result<FormParams, BadForm>, path: &str) -> Result<(Arc<Client>, Params, Option<String>), OAuthError> {
-    let FormParams(params) = form.map_err(OAuthError::from)?;
-    let client = client_auth::authenticate(ctx, &client_credentials(headers), &params).await?;
+    let (client, params) = authenticated(ctx, headers, form).await?;
     let url = format!("{}{path}", ctx.config.issuer());
     let proofs = dpop_proofs(headers);
     let dpop_jkt = dpop::verify(ctx, &dpop::Request { proofs: &proofs, method: "POST", url: &url, access_token: None }).await?;
@@ -63,10 +62,19 @@ fn with_nonce(ctx: &Ctx, headers: &HeaderMap, mut response: Response) -> Respons
 }
 
 async fn revoke_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {
-    let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-    let client = client_auth::authenticate(s.ctx(), &client_credentials(&headers), &params).await?;
-    revoke::revoke(s.ctx(), &client, &params, &meta).await?;
+    let answer = async {
+        let (client, params) = authenticated(s.ctx(), &headers, form).await?;
+        revoke::revoke(s.ctx(), &client, &params, &meta).await
+    };
+    answer.await.map_err(|e| TokenError::new(e, &headers))?;
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]).into_response())
+}
+
+/// The authenticated client and the form.
+async fn authenticated(ctx: &Ctx, headers: &HeaderMap, form: Result<FormParams, BadForm>) -> Result<(Arc<Client>, Params), OAuthError> {
+    let FormParams(params) = form.map_err(OAuthError::from)?;
+    let client = client_auth::authenticate(ctx, &client_credentials(headers), &params).await?;
+    Ok((client, params))
 }
 
 /// RFC 9126 §2: a client pushes its authorization request and gets a `request_uri`.
@@ -78,23 +86,27 @@ async fn par_post(State(s): State<AppState>, headers: HeaderMap, form: Result<Fo
     };
     let response = match answer.await {
         Ok(pushed) => (StatusCode::CREATED, no_store_json(&pushed)).into_response(),
-        Err(e) => TokenError(e).into_response(),
+        Err(e) => TokenError::new(e, &headers).into_response(),
     };
     with_nonce(ctx, &headers, response)
 }
 
 /// RFC 8628 §3.1–3.2: a device asks for a device code and a user code.
 async fn device_authorization_post(State(s): State<AppState>, headers: HeaderMap, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {
-    let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-    let client = client_auth::authenticate(s.ctx(), &client_credentials(&headers), &params).await?;
-    let verification_uri = format!("{}{}", s.ctx().config.issuer(), paths::DEVICE);
-    let started = crate::protocol::device::start(s.ctx(), &client, &params, verification_uri).await?;
+    let answer = async {
+        let (client, params) = authenticated(s.ctx(), &headers, form).await?;
+        let verification_uri = format!("{}{}", s.ctx().config.issuer(), paths::DEVICE);
+        crate::protocol::device::start(s.ctx(), &client, &params, verification_uri).await
+    };
+    let started = answer.await.map_err(|e| TokenError::new(e, &headers))?;
     Ok(no_store_json(&started))
 }
 
 async fn introspect_post(State(s): State<AppState>, headers: HeaderMap, form: Result<FormParams, BadForm>) -> Result<Response, TokenError> {
-    let FormParams(params) = form.map_err(crate::protocol::OAuthError::from)?;
-    let client = client_auth::authenticate(s.ctx(), &client_credentials(&headers), &params).await?;
-    let body = introspect::introspect(s.ctx(), &client, &params).await?;
+    let answer = async {
+        let (client, params) = authenticated(s.ctx(), &headers, form).await?;
+        introspect::introspect(s.ctx(), &client, &params).await
+    };
+    let body = answer.await.map_err(|e| TokenError::new(e, &headers))?;
     Ok(no_store_json(&body))
 }

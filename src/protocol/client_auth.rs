@@ -19,8 +19,8 @@ use super::error::OAuthError;
 use super::params::Params;
 
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/// Algorithms accepted for client assertions.
-pub const ASSERTION_ALGS: &[&str] = &["ES256", "EdDSA", "RS256", "PS256"];
+/// Algorithms accepted for client assertions (`Ed25519`: EdDSA's fully specified name).
+pub const ASSERTION_ALGS: &[&str] = &["ES256", "EdDSA", "Ed25519", "RS256", "PS256"];
 /// An assertion may be valid for at most this long: its `jti` is remembered until then.
 const MAX_ASSERTION_LIFETIME: i64 = 3600;
 /// Clock skew tolerated for `iat` and `nbf`.
@@ -125,9 +125,9 @@ async fn by_assertion(ctx: &Ctx, assertion: &str, form_id: Option<&str>) -> Resu
     let payload = keys
         .iter()
         .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(|v| v.as_str()) == Some(kid)))
-        .filter(|k| k.get("alg").and_then(|v| v.as_str()).is_none_or(|a| a == alg))
+        .filter(|k| k.get("alg").and_then(|v| v.as_str()).is_none_or(|a| foreign::same_alg(a, alg)))
         .find_map(|k| foreign::verify(assertion, k, alg, ASSERTION_ALGS))
-        .ok_or_else(|| failed("signature does not verify with the client's keys"))?;
+        .ok_or_else(|| failed(if ASSERTION_ALGS.contains(&alg) { "signature does not verify with the client's keys" } else { "alg is not one oneid accepts" }))?;
     let claims: AssertionClaims = serde_json::from_slice(&payload).map_err(|_| failed("claims unreadable"))?;
     let now = ctx.now();
     let issuer = ctx.config.issuer();

@@ -14,8 +14,9 @@ use crate::state::Ctx;
 
 use super::error::{ErrorCode, OAuthError};
 
-/// The JWS algorithms oneid accepts in DPoP proofs (advertised in discovery).
-pub const ALGS: &[&str] = &["ES256", "EdDSA"];
+/// The JWS algorithms oneid accepts in DPoP proofs (advertised in discovery);
+/// `Ed25519` is EdDSA's fully specified name (RFC 9864).
+pub const ALGS: &[&str] = &["ES256", "EdDSA", "Ed25519"];
 const TYP: &str = "dpop+jwt";
 /// A proof older than this is refused; clocks ahead by up to `FUTURE` are tolerated.
 const MAX_AGE: i64 = 300;
@@ -46,6 +47,7 @@ struct Claims {
 }
 
 fn invalid(why: &'static str) -> OAuthError {
+    tracing::info!(reason = why, "DPoP proof refused");
     OAuthError::new(ErrorCode::InvalidDpopProof, why)
 }
 
@@ -63,7 +65,7 @@ pub async fn verify(ctx: &Ctx, request: &Request<'_>) -> Result<Option<String>, 
     }
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
     if !ALGS.contains(&alg) {
-        return Err(invalid("the DPoP proof must be signed with ES256 or EdDSA"));
+        return Err(invalid("the DPoP proof must be signed with ES256 or EdDSA (Ed25519)"));
     }
     let jwk = header.get("jwk").and_then(Value::as_object).ok_or_else(|| invalid("the DPoP proof must carry its public key (jwk)"))?;
     if !foreign::is_public_key(jwk) {

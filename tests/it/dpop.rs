@@ -138,6 +138,12 @@ async fn replayed_misdirected_and_stale_proofs_are_refused() {
     assert_eq!(error_of(token(&srv, &[tampered], &form, service).await).await, "invalid_dpop_proof", "a broken signature");
     let two = [key.proof("POST", &token_url, None, None, now), key.proof("POST", &token_url, None, None, now)];
     assert_eq!(error_of(token(&srv, &two, &form, service).await).await, "invalid_dpop_proof", "two DPoP headers");
+    // EdDSA proofs work as well as ES256 ones, under either name of the algorithm.
+    for alg in ["EdDSA", "Ed25519"] {
+        let ed = DpopKey::ed25519(alg);
+        let ed_token: Value = token(&srv, &[ed.proof("POST", &token_url, None, None, now)], &form, service).await.json().await.unwrap();
+        assert_eq!(jwt_claims(ed_token["access_token"].as_str().unwrap())["cnf"]["jkt"], ed.thumbprint(), "{alg}: {ed_token}");
+    }
     // The query string does not count in htu (RFC 9449 §4.3).
     let with_query = key.proof("POST", &format!("{token_url}?x=1"), None, None, now);
     assert_eq!(token(&srv, &[with_query], &form, service).await.status(), 200);

@@ -116,9 +116,10 @@ async fn a_client_can_be_required_to_push() {
 async fn private_key_jwt_with_registered_and_published_keys() {
     let rp = RpServer::start().await;
     let inline_key = ClientKey::new("inline-1");
+    let ed_key = ClientKey::ed25519("inline-ed", "Ed25519");
     let old_key = ClientKey::new("2026-01");
     rp.publish(ClientKey::jwks(&[&old_key]));
-    let (inline_jwks, jwks_uri) = (ClientKey::jwks(&[&inline_key]), rp.jwks_uri());
+    let (inline_jwks, jwks_uri) = (ClientKey::jwks(&[&inline_key, &ed_key]), rp.jwks_uri());
     let srv = TestServer::start_with(Backend::Sqlite, move |config| {
         for (id, jwks, uri) in [("signed-inline", Some(inline_jwks), None), ("signed-remote", None, Some(jwks_uri))] {
             let mut signed = client(id, None, Some("private_key_jwt"), "https://signed.example.com/cb");
@@ -147,6 +148,8 @@ async fn private_key_jwt_with_registered_and_published_keys() {
     let ok = send(credentials("signed-inline", &assertion)).await;
     assert_eq!(ok.status(), 200);
     assert_eq!(error_of(send(credentials("signed-inline", &assertion)).await).await, (401, "invalid_client".into()), "an assertion works once");
+    // Ed25519 keys, with the algorithm under its fully specified name (RFC 9864).
+    assert_eq!(send(credentials("signed-inline", &ed_key.assertion("signed-inline", &token_url, now))).await.status(), 200);
     // The issuer is an audience too (RFC 7523bis).
     assert_eq!(send(credentials("signed-inline", &inline_key.assertion("signed-inline", &srv.issuer, now))).await.status(), 200);
     let refused = [
