@@ -6,8 +6,10 @@ use std::process::{Command, Stdio};
 use crate::common::rp::Rp;
 use crate::common::{Backend, TestServer};
 
-/// Runs `oneid ARGS` with the configuration of `srv` (same database and master key).
-fn oneid(srv: &TestServer, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+/// Runs `oneid ARGS` with the configuration of `srv` (same database and master key). The
+/// process is waited for off the test's runtime, which also runs the server: blocking it
+/// would freeze the server, maybe holding the database's write lock the command needs.
+async fn oneid(srv: &TestServer, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let config = &srv.state.ctx().config;
     let mut command = Command::new(env!("CARGO_BIN_EXE_oneid"));
     command
@@ -22,12 +24,17 @@ fn oneid(srv: &TestServer, args: &[&str], stdin: Option<&str>) -> (i32, String, 
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("oneid runs");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let output = child.wait_with_output().unwrap();
+    let input = stdin.map(str::to_string);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("oneid runs");
+        if let Some(input) = input {
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into(), String::from_utf8_lossy(&output.stderr).into())
 }
 
@@ -47,7 +54,7 @@ async fn clients_added_with_the_cli_work_and_secrets_rotate() {
         &srv,
         &["clients", "add", "--id", "billing", "--grant-type", "client_credentials", "--scope", "invoices:read"],
         None,
-    );
+    ).await;
     assert_eq!(code, 0, "{err}");
     let secret = line_value(&out, "client_secret:");
     assert_eq!(secret.len(), 43, "a 256-bit secret");
@@ -57,25 +64,25 @@ async fn clients_added_with_the_cli_work_and_secrets_rotate() {
     };
     assert_eq!(token(secret.clone()).await.status(), 200);
 
-    let (_, list, _) = oneid(&srv, &["clients", "list"], None);
+    let (_, list, _) = oneid(&srv, &["clients", "list"], None).await;
     assert!(list.contains("billing") && list.contains("client_credentials"), "{list}");
     assert!(!list.contains(&secret), "secrets are never listed");
 
-    let (code, out, err) = oneid(&srv, &["clients", "rotate-secret", "billing"], None);
+    let (code, out, err) = oneid(&srv, &["clients", "rotate-secret", "billing"], None).await;
     assert_eq!(code, 0, "{err}");
     let rotated = line_value(&out, "client_secret:");
     srv.state.ctx().clients.reload().await.unwrap(); // what the server's refresh tick does
     assert_eq!(token(secret).await.status(), 401, "the old secret stops working");
     assert_eq!(token(rotated).await.status(), 200);
 
-    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "billing", "--redirect-uri", "https://x.example.com/cb"], None);
+    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "billing", "--redirect-uri", "https://x.example.com/cb"], None).await;
     assert_eq!(code, 1);
     assert!(err.contains("already exists"), "{err}");
-    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "bad", "--redirect-uri", "http://x.example.com/cb"], None);
+    let (code, _, err) = oneid(&srv, &["clients", "add", "--id", "bad", "--redirect-uri", "http://x.example.com/cb"], None).await;
     assert_eq!(code, 1);
     assert!(err.contains("must use https"), "{err}");
 
-    let (code, _, _) = oneid(&srv, &["clients", "remove", "billing"], None);
+    let (code, _, _) = oneid(&srv, &["clients", "remove", "billing"], None).await;
     assert_eq!(code, 0);
     srv.state.ctx().clients.reload().await.unwrap();
     assert_eq!(token(String::from("x")).await.status(), 401);
@@ -84,7 +91,7 @@ async fn clients_added_with_the_cli_work_and_secrets_rotate() {
 #[tokio::test]
 async fn a_public_client_from_the_cli_signs_a_user_in() {
     let srv = server().await;
-    let (code, out, err) = oneid(&srv, &["clients", "add", "--id", "app", "--public", "--redirect-uri", "com.example.app:/cb", "--name", "The App"], None);
+    let (code, out, err) = oneid(&srv, &["clients", "add", "--id", "app", "--public", "--redirect-uri", "com.example.app:/cb", "--name", "The App"], None).await;
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("client_secret"), "public clients have no secret");
     let rp = Rp::new(&srv, "app", None, "com.example.app:/cb").await;
@@ -94,10 +101,10 @@ async fn a_public_client_from_the_cli_signs_a_user_in() {
 #[tokio::test]
 async fn users_are_added_listed_disabled_and_enabled() {
     let srv = server().await;
-    let (code, out, err) = oneid(&srv, &["users", "add", "--email", "Carol@Example.com", "--given-name", "Carol", "--password-stdin"], Some("a perfectly long password\n"));
+    let (code, out, err) = oneid(&srv, &["users", "add", "--email", "Carol@Example.com", "--given-name", "Carol", "--password-stdin"], Some("a perfectly long password\n")).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created carol@example.com"), "{out}");
-    let (_, list, _) = oneid(&srv, &["users", "list"], None);
+    let (_, list, _) = oneid(&srv, &["users", "list"], None).await;
     assert!(list.contains("carol@example.com") && list.contains("Carol"), "{list}");
 
     let rp = Rp::web_like_client(&srv).await;
@@ -113,7 +120,7 @@ async fn users_are_added_listed_disabled_and_enabled() {
     };
     assert!(introspect(access.clone()).await);
 
-    let (code, _, _) = oneid(&srv, &["users", "disable", "carol@example.com"], None);
+    let (code, _, _) = oneid(&srv, &["users", "disable", "carol@example.com"], None).await;
     assert_eq!(code, 0);
     // Another process revoked the grant: the server learns it from the database within
     // its sync interval (one second), without a restart.
@@ -132,14 +139,14 @@ async fn users_are_added_listed_disabled_and_enabled() {
     let refused = srv.browser().submit_login(&login, "carol@example.com", "a perfectly long password").await;
     assert!(refused.is_login_page());
 
-    let (code, _, _) = oneid(&srv, &["users", "enable", "carol@example.com"], None);
+    let (code, _, _) = oneid(&srv, &["users", "enable", "carol@example.com"], None).await;
     assert_eq!(code, 0);
-    let (code, out, err) = oneid(&srv, &["users", "unlock", "carol@example.com"], None);
+    let (code, out, err) = oneid(&srv, &["users", "unlock", "carol@example.com"], None).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("unlocked"), "{out}");
     rp.sign_in(&srv, &srv.browser(), ("carol@example.com", "a perfectly long password"), &["email"]).await;
 
-    let (code, _, err) = oneid(&srv, &["users", "add", "--email", "dave@example.com", "--password-stdin"], Some("short\n"));
+    let (code, _, err) = oneid(&srv, &["users", "add", "--email", "dave@example.com", "--password-stdin"], Some("short\n")).await;
     assert_eq!(code, 1);
     assert!(err.contains("password: must be 8"), "{err}");
 }
@@ -147,10 +154,10 @@ async fn users_are_added_listed_disabled_and_enabled() {
 #[tokio::test]
 async fn keys_rotate_and_list_from_the_cli() {
     let srv = server().await;
-    let (code, out, err) = oneid(&srv, &["keys", "rotate"], None);
+    let (code, out, err) = oneid(&srv, &["keys", "rotate"], None).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("new signing keys"));
-    let (_, list, _) = oneid(&srv, &["keys", "list"], None);
+    let (_, list, _) = oneid(&srv, &["keys", "list"], None).await;
     assert_eq!(list.matches("active (signing)").count(), 2, "{list}");
     assert_eq!(list.matches("retired, published for").count(), 2, "{list}");
     srv.state.ctx().keys.refresh(srv.clock_now()).await.unwrap();
@@ -161,25 +168,25 @@ async fn keys_rotate_and_list_from_the_cli() {
 #[tokio::test]
 async fn config_check_and_migrate() {
     let srv = server().await;
-    let (code, out, _) = oneid(&srv, &["config", "check"], None);
+    let (code, out, _) = oneid(&srv, &["config", "check"], None).await;
     assert_eq!(code, 0);
     assert!(out.contains("configuration is valid"));
-    let (code, out, _) = oneid(&srv, &["migrate"], None);
+    let (code, out, _) = oneid(&srv, &["migrate"], None).await;
     assert_eq!((code, out.trim()), (0, "database is up to date"));
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("oneid.toml");
     std::fs::write(&file, "issuer = \"http://id.example.com\"\n[tokens]\ncode_ttl = 0\nunknown = 1\n").unwrap();
-    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None);
+    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None).await;
     assert_eq!(code, 2);
     assert!(err.contains("tokens.unknown: unknown key; expected one of: signing_alg"), "{err}");
     // Every problem at once; the environment (ONEID_ISSUER here) overrides the file.
     std::fs::write(&file, "issuer = \"http://id.example.com\"\n[tokens]\ncode_ttl = 0\n[log]\nformat = \"xml\"\n").unwrap();
-    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None);
+    let (code, _, err) = oneid(&srv, &["--config", file.to_str().unwrap(), "config", "check"], None).await;
     assert_eq!(code, 2);
     assert!(err.contains("tokens.code_ttl: must be between 5 and 600") && err.contains("log.format"), "{err}");
     assert!(!err.contains("issuer"), "{err}");
-    let (code, _, err) = oneid(&srv, &["--config", "/nonexistent/oneid.toml", "config", "check"], None);
+    let (code, _, err) = oneid(&srv, &["--config", "/nonexistent/oneid.toml", "config", "check"], None).await;
     assert_eq!(code, 2);
     assert!(err.contains("does not exist"), "{err}");
 }
@@ -239,8 +246,8 @@ async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
 #[tokio::test]
 async fn support_checks_a_callers_security_answer_from_the_cli() {
     let srv = server().await;
-    oneid(&srv, &["users", "add", "--email", "erin@example.com", "--password-stdin"], Some("a perfectly long password\n"));
-    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("golf\n"));
+    oneid(&srv, &["users", "add", "--email", "erin@example.com", "--password-stdin"], Some("a perfectly long password\n")).await;
+    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("golf\n")).await;
     assert_eq!(code, 1);
     assert!(err.contains("no security question"), "{err}");
 
@@ -252,10 +259,10 @@ async fn support_checks_a_callers_security_answer_from_the_cli() {
     let saved = browser.submit(&page, "/account/question", &[("question", "first-car"), ("answer", "Golf  GTI"), ("current_password", "a perfectly long password")]).await;
     assert!(saved.body().contains("Your security question is saved"), "{}", saved.body());
 
-    let (code, out, _) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("  golf gti \n"));
+    let (code, out, _) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("  golf gti \n")).await;
     assert_eq!(code, 0, "case and spacing do not matter");
     assert!(out.contains("matches"));
-    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("polo\n"));
+    let (code, _, err) = oneid(&srv, &["users", "check-answer", "erin@example.com"], Some("polo\n")).await;
     assert_eq!(code, 1);
     assert!(err.contains("does not match"));
     // It is not a way in: the login page knows nothing of it.
