@@ -23,18 +23,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn pin_get(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    with_token(&s, Method::GET, &headers, None, None).await
+    with_token(&s, Method::GET, &headers, None).await
 }
 
 async fn pin_post(State(s): State<AppState>, headers: HeaderMap, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
     match form {
-        Ok(FormParams(params)) => with_token(&s, Method::POST, &headers, Some(&params), Some(&meta)).await,
+        Ok(FormParams(params)) => with_token(&s, Method::POST, &headers, Some((&params, &meta))).await,
         Err(BadForm(why)) => Problem::new(StatusCode::BAD_REQUEST, "urn:oneid:problem:invalid-request", "The request could not be read", why).into_response(),
     }
 }
 
 /// Reads the access token and its proof, then shows the status (no form) or sets the PIN.
-async fn with_token(s: &AppState, method: Method, headers: &HeaderMap, form: Option<&Params>, meta: Option<&RequestMeta>) -> Response {
+async fn with_token(s: &AppState, method: Method, headers: &HeaderMap, form: Option<(&Params, &RequestMeta)>) -> Response {
     let ctx = s.ctx();
     let (scheme, token) = match access_token(headers, None) {
         Ok(Some(found)) => found,
@@ -44,9 +44,9 @@ async fn with_token(s: &AppState, method: Method, headers: &HeaderMap, form: Opt
     let proofs = dpop_proofs(headers);
     let url = format!("{}{}", ctx.config.issuer(), paths::APP_PIN);
     let presented = Presented { scheme, token: &token, proofs: &proofs, method: method.as_str(), url: &url };
-    let result = match (form, meta) {
-        (Some(params), Some(meta)) => app_pin::set(ctx, &presented, params, meta).await,
-        _ => app_pin::status(ctx, &presented).await,
+    let result = match form {
+        Some((params, meta)) => app_pin::set(ctx, &presented, params, meta).await,
+        None => app_pin::status(ctx, &presented).await,
     };
     match result {
         Ok(status) => no_store_json(&status),

@@ -7,7 +7,7 @@ use josekit::jws::{EdDSA, ES256, JwsVerifier, PS256, RS256};
 use serde_json::{Map, Value};
 
 /// Members that only a private (or symmetric) key has.
-const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+pub const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// The header of a compact JWS, read without checking anything (to choose a key).
 pub fn peek_header(jwt: &str) -> Option<Map<String, Value>> {

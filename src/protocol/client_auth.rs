@@ -79,20 +79,14 @@ pub async fn authenticate(ctx: &Ctx, credentials: &Credentials, params: &Params)
 struct AssertionClaims {
     iss: String,
     sub: String,
-    aud: Audience,
+    #[serde(deserialize_with = "super::id_token::audiences")]
+    aud: Vec<String>,
     exp: i64,
     #[serde(default)]
     nbf: Option<i64>,
     #[serde(default)]
     iat: Option<i64>,
     jti: String,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
 }
 
 /// RFC 7523 §3: signed by one of the client's keys, `iss` = `sub` = the client, for
@@ -134,10 +128,7 @@ async fn by_assertion(ctx: &Ctx, assertion: &str, form_id: Option<&str>) -> Resu
     let ours = |aud: &str| {
         aud == issuer || [paths::TOKEN, paths::PAR, paths::REVOKE, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION].iter().any(|p| aud.strip_prefix(issuer) == Some(p))
     };
-    let for_us = match &claims.aud {
-        Audience::One(aud) => ours(aud),
-        Audience::Many(auds) => auds.iter().any(|a| ours(a)),
-    };
+    let for_us = claims.aud.iter().any(|a| ours(a));
     if claims.iss != client.id || claims.sub != client.id {
         return Err(failed("iss and sub must be the client_id"));
     }

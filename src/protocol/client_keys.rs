@@ -27,7 +27,7 @@ pub fn parse_set(document: &Value) -> Result<JwkSet, String> {
     let mut set = Vec::new();
     for key in keys {
         let key = key.as_object().ok_or("every key must be a JSON object")?;
-        if ["d", "p", "q", "k"].iter().any(|m| key.contains_key(*m)) {
+        if foreign::PRIVATE_MEMBERS.iter().any(|m| key.contains_key(*m)) {
             return Err("contains private key material; register only public keys".into());
         }
         if key.get("use").and_then(Value::as_str).is_some_and(|u| u != "sig") {

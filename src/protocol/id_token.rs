@@ -85,16 +85,24 @@ pub struct Hint {
 struct HintClaims {
     iss: String,
     sub: String,
-    aud: Audience,
+    #[serde(deserialize_with = "audiences")]
+    aud: Vec<String>,
     #[serde(default)]
     sid: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
+/// `aud` is one string or an array of them (RFC 7519 §4.1.3); read as a list.
+pub(super) fn audiences<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Audience {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Audience::deserialize(d)? {
+        Audience::One(a) => vec![a],
+        Audience::Many(a) => a,
+    })
 }
 
 pub fn parse_hint(ctx: &Ctx, token: &str) -> Option<Hint> {
@@ -106,9 +114,5 @@ pub fn parse_hint(ctx: &Ctx, token: &str) -> Option<Hint> {
     if claims.iss != ctx.config.issuer() {
         return None;
     }
-    let audiences = match claims.aud {
-        Audience::One(a) => vec![a],
-        Audience::Many(a) => a,
-    };
-    Some(Hint { sub: claims.sub, audiences, sid: claims.sid })
+    Some(Hint { sub: claims.sub, audiences: claims.aud, sid: claims.sid })
 }

@@ -36,13 +36,13 @@ pub async fn push(ctx: &Ctx, client: &Client, params: &Params, dpop_jkt: Option<
     if params.get("request_uri")?.is_some() {
         return Err(OAuthError::invalid_request("request_uri is not allowed in a pushed request"));
     }
-    if let (Some(jkt), Some(asked)) = (&dpop_jkt, params.get("dpop_jkt")?)
-        && jkt != asked {
-            return Err(OAuthError::invalid_request("dpop_jkt differs from the key of the DPoP proof"));
-        }
+    let jkt = match (dpop_jkt.as_deref(), params.get("dpop_jkt")?) {
+        (Some(proven), Some(asked)) if proven != asked => return Err(OAuthError::invalid_request("dpop_jkt differs from the key of the DPoP proof")),
+        (proven, asked) => proven.or(asked),
+    };
     let mut pairs: Vec<(String, String)> = params.pairs().filter(|(k, _)| !CREDENTIALS.contains(k) && *k != "client_id" && *k != "dpop_jkt").map(|(k, v)| (k.to_string(), v.to_string())).collect();
     pairs.push(("client_id".into(), client.id.clone()));
-    if let Some(jkt) = dpop_jkt.as_deref().or(params.get("dpop_jkt")?) {
+    if let Some(jkt) = jkt {
         pairs.push(("dpop_jkt".into(), jkt.to_string()));
     }
     let (_, request) = match authorize::validate_params(ctx, &Params::from_pairs(pairs), Channel::Pushed).await {

@@ -250,6 +250,18 @@ async fn fresh_postgres_database() -> (String, String, String) {
     (url.to_string(), name, admin_url)
 }
 
+/// Waits (up to ten seconds) until `check` holds: for what the server's background
+/// work writes in its own time.
+pub async fn wait_until<F: Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("waited ten seconds for {what}");
+}
+
 /// The decoded payload of a JWT, without checking anything.
 pub fn jwt_claims(jwt: &str) -> serde_json::Value {
     let payload = jwt.split('.').nth(1).expect("JWT payload");

@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -68,14 +67,8 @@ impl RpServer {
 
     /// Waits (up to ten seconds) until `count` logout tokens arrived.
     pub async fn wait_for_logouts(&self, count: usize) -> Vec<String> {
-        for _ in 0..200 {
-            let tokens = self.logout_tokens();
-            if tokens.len() >= count {
-                return tokens;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {count} logout tokens, got {:?}", self.logout_tokens());
+        super::wait_until(&format!("{count} logout tokens"), || async { self.logout_tokens().len() >= count }).await;
+        self.logout_tokens()
     }
 }
 

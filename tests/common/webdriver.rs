@@ -163,6 +163,18 @@ impl Chrome {
         panic!("the browser stayed at {}:\n{}", self.url().await, self.source().await);
     }
 
+    /// Waits up to ten seconds until the page's source satisfies `done`.
+    pub async fn wait_for_source(&self, done: impl Fn(&str) -> bool) -> String {
+        for _ in 0..200 {
+            let source = self.source().await;
+            if done(&source) {
+                return source;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page at {} never became what was expected:\n{}", self.url().await, self.source().await);
+    }
+
     /// Saves a PNG of the viewport under `target/screenshots/` (a test artifact).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call("GET", "/screenshot", None).await;

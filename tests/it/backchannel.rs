@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::common::rp::Rp;
 use crate::common::rp_server::RpServer;
-use crate::common::{ALICE, Backend, TestServer, WEB_LOGOUT_REDIRECT, jwt_claims, jwt_header};
+use crate::common::{ALICE, Backend, TestServer, WEB_LOGOUT_REDIRECT, jwt_claims, jwt_header, wait_until};
 
 const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -96,12 +96,7 @@ async fn a_relying_party_that_is_down_gets_the_token_on_a_later_try() {
     let store = &srv.state.ctx().store;
     let attempts = || async { store.logout_deliveries_of("web").await.unwrap()[0].attempts };
     for (expected, pause) in [(1, 5), (2, 30)] {
-        for _ in 0..100 {
-            if attempts().await >= expected {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        wait_until("the next delivery attempt", || async { attempts().await >= expected }).await;
         let delivery = &store.logout_deliveries_of("web").await.unwrap()[0];
         assert_eq!(delivery.attempts, expected);
         assert!(delivery.delivered_at.is_none() && delivery.last_error.as_deref().is_some_and(|e| e.contains("503")), "{delivery:?}");

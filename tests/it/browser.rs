@@ -98,23 +98,11 @@ async fn a_car_is_approved_from_chromium_through_the_device_flow() {
     chrome.type_into("#email", crate::common::ALICE.0).await;
     chrome.type_into("#password", crate::common::ALICE.1).await;
     chrome.click("form[action=\"/login\"] button[type=submit]").await;
-    for _ in 0..100 {
-        if chrome.source().await.contains("/device/decide") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let confirm = chrome.source().await;
+    let confirm = chrome.wait_for_source(|s| s.contains("/device/decide")).await;
     assert!(confirm.contains(&user_code), "the page shows the code to compare: {confirm}");
     chrome.screenshot("device-confirm").await;
     chrome.click("button[value=allow]").await;
-    for _ in 0..100 {
-        if chrome.source().await.contains("your device is signed in") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(chrome.source().await.contains("your device is signed in"));
+    chrome.wait_for_source(|s| s.contains("your device is signed in")).await;
 
     srv.clock.advance(6);
     let tokens: serde_json::Value = token().await.json().await.unwrap();
