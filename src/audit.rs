@@ -23,6 +23,12 @@ impl RequestMeta {
 impl Ctx {
     /// Records an audit event; `detail` must never hold a secret.
     pub async fn audit(&self, event: &'static str, meta: &RequestMeta, user_id: Option<&str>, client_id: Option<&str>, detail: Value) {
+        self.audit_as(None, event, meta, user_id, client_id, detail).await;
+    }
+
+    /// Records an audit event made by `actor` (an administrator, an automation client or
+    /// the CLI); `detail` must never hold a secret.
+    pub async fn audit_as(&self, actor: Option<String>, event: &'static str, meta: &RequestMeta, user_id: Option<&str>, client_id: Option<&str>, detail: Value) {
         self.store
             .audit(AuditEvent {
                 at: self.now(),
@@ -32,6 +38,7 @@ impl Ctx {
                 ip: meta.ip.clone(),
                 request_id: meta.request_id.clone(),
                 detail,
+                actor,
             })
             .await;
     }

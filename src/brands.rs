@@ -1,15 +1,20 @@
 //! Brands (F40): the name, colours, wordmark, sender and support contact that every page
 //! and email of a client wears. Declared in the configuration (MINI and BMW ship as
-//! examples next to the neutral `oneid` brand) and kept in memory; each brand's colours
+//! examples next to the neutral `oneid` brand) or by an administrator, stored in the
+//! database and kept in memory; each brand's colours
 //! are served as a small style sheet, so pages need no inline style under the CSP.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::UnixTime;
+use crate::store::{BrandRecord, Store, StoreError};
+
 pub const DEFAULT_BRAND: &str = "oneid";
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandConfig {
     /// Lower-case letters, digits and '-'; clients name their brand by it.
@@ -85,32 +90,134 @@ fn is_hex_color(value: &str) -> bool {
     value.strip_prefix('#').is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The brands in memory, with each one's style sheet prepared.
+/// Where a brand is declared: the config file (changed only there) or the database
+/// (the console and the admin API).
+pub const MANAGED_BY_CONFIG: &str = "config";
+pub const MANAGED_BY_DATABASE: &str = "database";
+
+/// A brand and its style sheet.
+pub struct Brand {
+    pub config: BrandConfig,
+    pub managed_by: String,
+    css: String,
+}
+
+impl std::ops::Deref for Brand {
+    type Target = BrandConfig;
+
+    fn deref(&self) -> &BrandConfig {
+        &self.config
+    }
+}
+
+/// The brands in memory, reloaded like clients (see `protocol::clients::RELOAD_INTERVAL`).
 pub struct Brands {
-    by_id: HashMap<String, (BrandConfig, String)>,
+    store: Store,
+    by_id: RwLock<Arc<HashMap<String, Arc<Brand>>>>,
 }
 
 impl Brands {
-    pub fn new(brands: &[BrandConfig]) -> Brands {
-        let by_id = brands.iter().map(|b| (b.id.clone(), (b.clone(), style_sheet(b)))).collect();
-        Brands { by_id }
+    pub async fn load(store: Store) -> Result<Brands, StoreError> {
+        let brands = Brands { store, by_id: RwLock::new(Arc::default()) };
+        brands.reload().await?;
+        Ok(brands)
+    }
+
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let map = self
+            .store
+            .all_brands()
+            .await?
+            .into_iter()
+            .map(|record| {
+                let (config, managed_by) = from_record(record);
+                (config.id.clone(), Arc::new(Brand { css: style_sheet(&config), config, managed_by }))
+            })
+            .collect();
+        *self.by_id.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(map);
+        Ok(())
+    }
+
+    fn map(&self) -> Arc<HashMap<String, Arc<Brand>>> {
+        self.by_id.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The brand `id`, or the default brand when `id` is unknown or absent.
-    pub fn get(&self, id: Option<&str>) -> &BrandConfig {
-        id.and_then(|id| self.by_id.get(id)).or_else(|| self.by_id.get(DEFAULT_BRAND)).map(|(b, _)| b).unwrap_or_else(|| {
-            unreachable!("the configuration always has the default brand")
-        })
+    pub fn get(&self, id: Option<&str>) -> Arc<Brand> {
+        let map = self.map();
+        match id.and_then(|id| map.get(id)).or_else(|| map.get(DEFAULT_BRAND)) {
+            Some(brand) => brand.clone(),
+            // Start-up syncs the default brand; only a hand-edited database lacks it.
+            None => Arc::new(Brand { css: String::new(), config: fallback(), managed_by: MANAGED_BY_CONFIG.into() }),
+        }
     }
 
     pub fn exists(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        self.map().contains_key(id)
+    }
+
+    pub fn all(&self) -> Vec<Arc<Brand>> {
+        let mut all: Vec<_> = self.map().values().cloned().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
     }
 
     /// The style sheet `brand-{id}.css`.
-    pub fn style_sheet(&self, id: &str) -> Option<&str> {
-        self.by_id.get(id).map(|(_, css)| css.as_str())
+    pub fn style_sheet(&self, id: &str) -> Option<String> {
+        self.map().get(id).map(|b| b.css.clone())
     }
+}
+
+fn fallback() -> BrandConfig {
+    default_brands().swap_remove(0)
+}
+
+pub fn from_record(r: BrandRecord) -> (BrandConfig, String) {
+    let config = BrandConfig {
+        id: r.id,
+        name: r.name,
+        wordmark: r.wordmark,
+        accent_color: r.accent_color,
+        accent_text_color: r.accent_text_color,
+        background_color: r.background_color,
+        mail_from: r.mail_from,
+        support: r.support,
+    };
+    (config, r.managed_by)
+}
+
+pub fn to_record(b: &BrandConfig, managed_by: &str, now: UnixTime) -> BrandRecord {
+    BrandRecord {
+        id: b.id.clone(),
+        name: b.name.clone(),
+        wordmark: b.wordmark.clone(),
+        accent_color: b.accent_color.clone(),
+        accent_text_color: b.accent_text_color.clone(),
+        background_color: b.background_color.clone(),
+        mail_from: b.mail_from.clone(),
+        support: b.support.clone(),
+        managed_by: managed_by.into(),
+        updated_at: now,
+    }
+}
+
+/// Makes the brands table match the config file: its brands are created or updated, and
+/// config-declared brands no longer listed are removed. A brand created in the console
+/// with the same id as a declared one is taken over by the file.
+pub async fn sync_config_brands(store: &Store, declared: &[BrandConfig], now: UnixTime) -> Result<(), StoreError> {
+    let existing = store.all_brands().await?;
+    for brand in declared {
+        let record = to_record(brand, MANAGED_BY_CONFIG, now);
+        let same = existing.iter().any(|e| BrandRecord { updated_at: now, ..e.clone() } == record);
+        if !same {
+            store.upsert_brand(&record).await?;
+        }
+    }
+    for gone in existing.iter().filter(|e| e.managed_by == MANAGED_BY_CONFIG && !declared.iter().any(|b| b.id == e.id)) {
+        store.delete_brand(&gone.id).await?;
+        tracing::info!(brand = %gone.id, "removed brand no longer declared in the config file");
+    }
+    Ok(())
 }
 
 fn style_sheet(b: &BrandConfig) -> String {
@@ -137,11 +244,4 @@ mod tests {
         assert!(problems.contains("\"BMW\""), "{problems}");
     }
 
-    #[test]
-    fn unknown_brands_fall_back_to_the_default() {
-        let brands = Brands::new(&default_brands());
-        assert_eq!(brands.get(Some("mini")).name, "MINI ID");
-        assert_eq!(brands.get(Some("nope")).id, DEFAULT_BRAND);
-        assert_eq!(brands.get(None).id, DEFAULT_BRAND);
-    }
 }

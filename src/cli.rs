@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::admin::{self, users::NewUser};
+use crate::admin::{self, Actor, Paging, clients::ClientSpec, users::NewUser};
 use crate::audit::RequestMeta;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{ClientConfig, Config};
+use crate::config::Config;
 use crate::error::AppError;
 use crate::protocol::client_metadata;
 use crate::state::Ctx;
@@ -144,6 +144,10 @@ pub enum UsersCommand {
     Enable { email: String },
     /// Lift a lockout caused by wrong passwords.
     Unlock { email: String },
+    /// Give the account the admin role: the settings console and the admin API.
+    GrantAdmin { email: String },
+    /// Take the admin role away (the last administrator keeps it).
+    RevokeAdmin { email: String },
     /// Check a caller's answer to the account's security question (read from standard
     /// input, never from the command line); exits 0 when it matches.
     CheckAnswer { email: String },
@@ -279,10 +283,9 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
                 }
                 None => None,
             };
-            let spec = ClientConfig {
-                id: add.id,
+            let spec = ClientSpec {
+                id: Some(add.id),
                 name: add.name,
-                secret: None,
                 token_endpoint_auth_method: Some(if add.public { "none".into() } else { add.auth_method.unwrap_or_else(|| "client_secret_basic".into()) }),
                 redirect_uris: add.redirect_uris,
                 post_logout_redirect_uris: add.post_logout_redirect_uris,
@@ -294,14 +297,14 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
                 jwks,
                 jwks_uri: add.jwks_uri,
                 backchannel_logout_uri: add.backchannel_logout_uri,
-                backchannel_logout_session_required: false,
                 require_pushed_authorization_requests: add.require_par,
                 dpop_bound_access_tokens: add.require_dpop,
+                ..Default::default()
             };
 
-            let created = admin::clients::create(ctx, spec, &meta).await?;
+            let created = admin::clients::create(ctx, spec, &Actor::Cli, &meta).await?;
             println!("client_id:     {}", created.client.id);
-            if let Some(secret) = created.secret {
+            if let Some(secret) = created.client_secret {
                 println!("client_secret: {secret}");
                 println!("(the secret is shown only now; store it safely)");
             }
@@ -309,17 +312,17 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
         }
         ClientsCommand::List => {
             println!("{:<24} {:<20} {:<20} {:<8} REDIRECT URIS", "CLIENT ID", "AUTH METHOD", "GRANT TYPES", "SOURCE");
-            for c in admin::clients::list(ctx).await? {
-                let uris: Vec<String> = serde_json::from_str(&c.redirect_uris).unwrap_or_default();
-                println!("{:<24} {:<20} {:<20} {:<8} {}", c.id, c.auth_method, c.grant_types.replace(' ', ","), c.managed_by, uris.join(" "));
+            let all = Paging { page: 1, per_page: u64::MAX };
+            for c in admin::clients::list(ctx, None, all).await?.items {
+                println!("{:<24} {:<20} {:<20} {:<8} {}", c.id, c.token_endpoint_auth_method, c.grant_types.join(","), c.managed_by, c.redirect_uris.join(" "));
             }
         }
         ClientsCommand::Remove { id } => {
-            admin::clients::remove(ctx, &id, &meta).await?;
+            admin::clients::remove(ctx, &id, &Actor::Cli, &meta).await?;
             println!("client {id} removed");
         }
         ClientsCommand::RotateSecret { id } => {
-            let secret = admin::clients::rotate_secret(ctx, &id, &meta).await?;
+            let secret = admin::clients::rotate_secret(ctx, &id, &Actor::Cli, &meta).await?;
             println!("client_secret: {secret}");
             println!("(the old secret stops working within a few seconds on running servers)");
         }
@@ -332,22 +335,29 @@ async fn users(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
     match command {
         UsersCommand::Add { email, given_name, family_name, locale, password_stdin } => {
             let password = read_password(password_stdin)?;
-            let user = admin::users::create(ctx, NewUser { email, password, given_name, family_name, locale }, &meta).await?;
+            let user = admin::users::create(ctx, NewUser { email, password, given_name, family_name, locale }, &Actor::Cli, &meta).await?;
             println!("created {} (sub {})", user.email, user.id);
         }
         UsersCommand::List { limit, offset } => {
             println!("{:<36} {:<32} {:<8} NAME", "SUB", "EMAIL", "STATUS");
-            for u in admin::users::list(ctx, limit, offset).await? {
+            for u in ctx.store.list_users(limit, offset).await? {
                 let name = [u.given_name.as_deref(), u.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-                println!("{:<36} {:<32} {:<8} {}", u.id, u.email, if u.disabled { "disabled" } else { "active" }, name);
+                let status = match (u.disabled, u.admin) {
+                    (true, _) => "disabled",
+                    (false, true) => "admin",
+                    (false, false) => "active",
+                };
+                println!("{:<36} {:<32} {:<8} {}", u.id, u.email, status, name);
             }
         }
         UsersCommand::Disable { email } => {
-            admin::users::set_disabled(ctx, &email, true, &meta).await?;
+            let user = admin::users::find_by_email(ctx, &email).await?;
+            admin::users::set_disabled(ctx, &user.id, true, &Actor::Cli, &meta).await?;
             println!("{email} disabled; its sessions and tokens are revoked");
         }
         UsersCommand::Enable { email } => {
-            admin::users::set_disabled(ctx, &email, false, &meta).await?;
+            let user = admin::users::find_by_email(ctx, &email).await?;
+            admin::users::set_disabled(ctx, &user.id, false, &Actor::Cli, &meta).await?;
             println!("{email} enabled");
         }
         UsersCommand::CheckAnswer { email } => {
@@ -360,8 +370,20 @@ async fn users(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
             }
         }
         UsersCommand::Unlock { email } => {
-            let cleared = admin::users::unlock(ctx, &email, &meta).await?;
+            let user = admin::users::find_by_email(ctx, &email).await?;
+            let cleared = admin::users::unlock(ctx, &user.id, &Actor::Cli, &meta).await?;
             println!("{email} unlocked ({cleared} counters cleared)");
+        }
+        UsersCommand::GrantAdmin { email } => {
+            let user = admin::users::find_by_email(ctx, &email).await?;
+            admin::users::set_admin(ctx, &user.id, true, &Actor::Cli, &meta).await?;
+            println!("{email} is an administrator");
+            println!("settings console: {}{} (sign in with a passkey or an authenticator app)", ctx.config.issuer(), paths::ADMIN);
+        }
+        UsersCommand::RevokeAdmin { email } => {
+            let user = admin::users::find_by_email(ctx, &email).await?;
+            admin::users::set_admin(ctx, &user.id, false, &Actor::Cli, &meta).await?;
+            println!("{email} is no longer an administrator");
         }
     }
     Ok(())
@@ -392,16 +414,16 @@ async fn keys(ctx: &Ctx, command: KeysCommand) -> Result<(), AppError> {
             let now = SystemClock.now();
             println!("{:<44} {:<6} {:<12} STATE", "KID", "ALG", "CREATED");
             for k in admin::keys::list(ctx).await? {
-                let state = match (k.retired_at, k.publish_until) {
-                    (None, _) => "active (signing)".to_string(),
-                    (Some(_), Some(until)) if until > now => format!("retired, published for {} more seconds", until - now),
+                let state = match (k.state.as_str(), k.publish_until) {
+                    ("active", _) => "active (signing)".to_string(),
+                    ("published", Some(until)) => format!("retired, published for {} more seconds", until - now),
                     _ => "retired, no longer published".to_string(),
                 };
                 println!("{:<44} {:<6} {:<12} {state}", k.kid, k.alg, k.created_at);
             }
         }
         KeysCommand::Rotate => {
-            let kids = admin::keys::rotate(ctx, &RequestMeta::cli()).await?;
+            let kids = admin::keys::rotate(ctx, &Actor::Cli, &RequestMeta::cli()).await?;
             println!("new signing keys: {}", kids.join(", "));
             println!("running servers switch to them within a few seconds; the previous keys stay published until their tokens expire");
         }

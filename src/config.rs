@@ -14,6 +14,9 @@ use crate::brands::BrandConfig;
 
 pub const DEFAULT_CONFIG_FILE: &str = "oneid.toml";
 
+/// The upper bound of every access and ID token lifetime (one day).
+pub const MAX_JWT_TTL: i64 = 86_400;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -33,6 +36,7 @@ pub struct Config {
     pub devices: DevicesConfig,
     pub pin: PinConfig,
     pub dpop: DpopConfig,
+    pub second_factor: SecondFactorConfig,
     /// Declaring any brand replaces the shipped ones; the `oneid` brand is required.
     pub brands: Vec<BrandConfig>,
     /// Clients declared here are created or updated at start, and removed when they
@@ -73,6 +77,22 @@ pub struct DevicesConfig {
     pub require: bool,
     /// How long "remember this device" lasts.
     pub remember_days: i64,
+}
+
+/// Where every sign-in needs a second factor, whatever the user chose: the clients and
+/// the brands (all their clients) named here. Users without an authenticator app or
+/// passkey confirm a code sent by email.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecondFactorConfig {
+    pub brands: Vec<String>,
+    pub clients: Vec<String>,
+}
+
+impl SecondFactorConfig {
+    pub fn required_for(&self, client_id: &str, brand: &str) -> bool {
+        self.clients.iter().any(|c| c == client_id) || self.brands.iter().any(|b| b == brand)
+    }
 }
 
 /// DPoP (RFC 9449) proofs.
@@ -251,6 +271,13 @@ pub struct ClientConfig {
     /// RFC 9449 §5.2: every token request must carry a DPoP proof.
     #[serde(default)]
     pub dpop_bound_access_tokens: bool,
+    /// This client's access tokens live this many seconds instead of the policy's.
+    #[serde(default)]
+    pub access_token_ttl: Option<i64>,
+    /// This client's sign-ins (refresh families) last at most this many seconds
+    /// instead of the policy's `tokens.refresh_token_max_ttl`.
+    #[serde(default)]
+    pub refresh_token_ttl: Option<i64>,
 }
 
 impl Default for Config {
@@ -271,6 +298,7 @@ impl Default for Config {
             devices: DevicesConfig::default(),
             pin: PinConfig::default(),
             dpop: DpopConfig::default(),
+            second_factor: SecondFactorConfig::default(),
             brands: crate::brands::default_brands(),
             clients: Vec::new(),
         }
@@ -419,8 +447,8 @@ impl Config {
         }
         let t = &self.tokens;
         for (name, value, min, max) in [
-            ("tokens.access_token_ttl", t.access_token_ttl, 30, 86_400),
-            ("tokens.id_token_ttl", t.id_token_ttl, 30, 86_400),
+            ("tokens.access_token_ttl", t.access_token_ttl, 30, MAX_JWT_TTL),
+            ("tokens.id_token_ttl", t.id_token_ttl, 30, MAX_JWT_TTL),
             ("tokens.code_ttl", t.code_ttl, 5, 600),
             ("tokens.refresh_token_idle_ttl", t.refresh_token_idle_ttl, 60, 400 * 86_400),
             ("tokens.refresh_token_max_ttl", t.refresh_token_max_ttl, 60, 400 * 86_400),
@@ -493,6 +521,11 @@ impl Config {
             && !url.starts_with("https://") && !url.starts_with("http://") {
                 problems.push("accounts.terms_url: must be an http(s) URL".into());
             }
+        for id in self.second_factor.brands.iter().chain(&self.second_factor.clients) {
+            if id.is_empty() || id.len() > 128 || id.contains(char::is_whitespace) {
+                problems.push(format!("second_factor: {id:?} is not a brand or client id"));
+            }
+        }
         problems.extend(crate::brands::validate(&self.brands));
         let mut ids = std::collections::HashSet::new();
         for client in &self.clients {
@@ -526,9 +559,11 @@ impl Config {
         self.issuer_url().path().trim_end_matches('/').to_string()
     }
 
-    /// The largest lifetime of any JWT oneid signs: how long a retired key stays published.
+    /// The largest lifetime any JWT oneid signs may have, whatever the policy or a client
+    /// says (both are checked against it): how long a retired key stays published and
+    /// revocations are remembered, so a policy change can never outrun either.
     pub fn max_jwt_ttl(&self) -> i64 {
-        self.tokens.access_token_ttl.max(self.tokens.id_token_ttl)
+        MAX_JWT_TTL
     }
 
     pub fn hashing_concurrency(&self) -> usize {

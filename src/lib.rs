@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod keys;
 pub mod mail;
 pub mod paths;
+pub mod policy;
 pub mod protocol;
 pub mod sms;
 pub mod state;
@@ -48,6 +49,8 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
         .await
         .map_err(|e| StartError(format!("clients in the config file: {e}")))?;
     ctx.clients.reload().await.map_err(|e| StartError(format!("clients: {e}")))?;
+    brands::sync_config_brands(&ctx.store, &ctx.config.brands, ctx.now()).await.map_err(|e| StartError(format!("brands in the config file: {e}")))?;
+    ctx.brands.reload().await.map_err(|e| StartError(format!("brands: {e}")))?;
     let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
     let csrf_key = ctx.kek.derive("csrf");
     let path_prefix = ctx.config.path_prefix();
@@ -72,7 +75,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown:
     result
 }
 
-/// Picks up keys and clients changed by the CLI or by other instances.
+/// Picks up keys, clients, brands and policy changed by the CLI or by other instances.
 async fn refresh_caches(ctx: Arc<Ctx>) {
     let mut tick = tokio::time::interval(protocol::clients::RELOAD_INTERVAL);
     tick.tick().await;
@@ -83,6 +86,12 @@ async fn refresh_caches(ctx: Arc<Ctx>) {
         }
         if let Err(e) = ctx.clients.reload().await {
             tracing::warn!(error = %e, "clients not refreshed");
+        }
+        if let Err(e) = ctx.brands.reload().await {
+            tracing::warn!(error = %e, "brands not refreshed");
+        }
+        if let Err(e) = ctx.policies.reload(&ctx.store).await {
+            tracing::warn!(error = %e, "policy not refreshed");
         }
     }
 }

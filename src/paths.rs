@@ -52,6 +52,12 @@ pub const ACCOUNT_PASSKEYS_OPTIONS: &str = "/account/passkeys/options";
 pub const ACCOUNT_PASSKEYS_REMOVE: &str = "/account/passkeys/remove";
 pub const ACCOUNT_SECURITY_CODE: &str = "/account/security/code";
 pub const ACCOUNT_SECURITY_CODE_RESEND: &str = "/account/security/code/resend";
+/// The settings console (F50) and its OIDC redirect URI (F52).
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_CALLBACK: &str = "/admin/callback";
+/// The admin API (F51) and its OpenAPI document.
+pub const ADMIN_API: &str = "/admin/api/v1";
+pub const ADMIN_OPENAPI: &str = "/admin/api/v1/openapi.json";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

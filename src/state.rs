@@ -12,6 +12,7 @@ use crate::mail::Mailer;
 use crate::sms::SmsSender;
 use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
+use crate::policy::Policies;
 use crate::keys::kek::Kek;
 use crate::keys::{Alg, Keys};
 use crate::protocol::backchannel::Backchannel;
@@ -21,7 +22,10 @@ use crate::store::Store;
 use crate::templates::Templates;
 
 pub struct Ctx {
+    /// The configuration as the file and environment gave it; policy values may have
+    /// changed since: read those through [`Ctx::policy`].
     pub config: Config,
+    pub policies: Policies,
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub keys: Keys,
@@ -81,19 +85,31 @@ impl Ctx {
         let templates = Templates::new(&config.path_prefix(), config.issuer(), config.accounts.password_min_length, catalogs.clone()).map_err(|e| fail("templates")(&e))?;
         let templates = Arc::new(templates);
         let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;
-        let brands = Brands::new(&config.brands);
+        let brands = Brands::load(store.clone()).await.map_err(|e| fail("brands")(&e))?;
+        let policies = Policies::load(config.clone(), &store).await.map_err(|e| fail("policy")(&e))?;
         let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
         let sms = SmsSender::new(&config.sms).map_err(|e| fail("sms")(&e))?;
-        let webauthn = crate::auth::passkeys::relying_party(&config.issuer_url(), &brands.get(None).name).map_err(|e| fail("passkeys")(&e))?;
+        let webauthn = crate::auth::passkeys::relying_party(&config.issuer_url(), &rp_name(&config)).map_err(|e| fail("passkeys")(&e))?;
         if webauthn.is_none() {
             tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
         }
-        Ok(Ctx { config, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
+        Ok(Ctx { config, policies, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
     }
 
     pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
+
+    /// The configuration with the administrator's policy changes applied: read every
+    /// policy value (lockout, PIN, lifetimes, password, second factor) through this.
+    pub fn policy(&self) -> Arc<Config> {
+        self.policies.current()
+    }
+}
+
+/// The passkey relying party's name: the default brand's.
+fn rp_name(config: &Config) -> String {
+    config.brands.iter().find(|b| b.id == crate::brands::DEFAULT_BRAND).map_or_else(|| "oneid".into(), |b| b.name.clone())
 }
 
 /// What the HTTP layer shares, behind one `Arc`: every request clones it, at the cost

@@ -17,6 +17,7 @@ mod m20261208_000001_device_codes;
 mod m20261209_000001_app_pins;
 mod m20261210_000001_client_metadata;
 mod m20261211_000001_logout_deliveries;
+mod m20261212_000001_admin;
 mod schema;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_app_pins::Migration),
             Box::new(m20261210_000001_client_metadata::Migration),
             Box::new(m20261211_000001_logout_deliveries::Migration),
+            Box::new(m20261212_000001_admin::Migration),
         ]
     }
 }

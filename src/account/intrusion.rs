@@ -40,6 +40,6 @@ pub async fn not_me(ctx: &Ctx, token: &str, meta: &RequestMeta) -> Result<Option
         session::end(ctx, sid, "reported_by_owner", meta).await?;
     }
     ctx.audit("sign_in_reported", meta, Some(&link.user_id), None, json!({})).await;
-    let reset = links::issue(ctx, &link.user_id, Purpose::PasswordReset, &link.detail, ctx.config.accounts.reset_ttl).await?;
+    let reset = links::issue(ctx, &link.user_id, Purpose::PasswordReset, &link.detail, ctx.policy().accounts.reset_ttl).await?;
     Ok(Some(reset))
 }

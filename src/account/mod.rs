@@ -81,7 +81,7 @@ fn send(ctx: &Ctx, to: &str, detail: &Detail, template: &'static str, name: Opti
     let brand = ctx.brands.get(Some(&detail.brand));
     let mut values = vec![("name", Value::from(name)), ("link", Value::from(link.clone()))];
     values.extend(extra.iter().map(|(k, v)| (*k, Value::from(*v))));
-    let mail = Mail { to, brand, lang: &detail.lang, template, values, link };
+    let mail = Mail { to, brand: &brand, lang: &detail.lang, template, values, link };
     if let Err(e) = ctx.mailer.send(mail) {
         tracing::error!(template, error = %e, "mail not queued");
     }

@@ -29,10 +29,19 @@ pub async fn forgot(ctx: &Ctx, email: &str, origin: Origin<'_>, meta: &RequestMe
         return Ok(());
     }
     let detail = origin.detail();
-    let token = links::issue(ctx, &user.id, Purpose::PasswordReset, &detail, ctx.config.accounts.reset_ttl).await?;
+    let token = links::issue(ctx, &user.id, Purpose::PasswordReset, &detail, ctx.policy().accounts.reset_ttl).await?;
     let link = links::url(ctx, paths::PASSWORD_RESET, Some(&token), &detail);
     send(ctx, &user.email, &detail, "password_reset", greeting_name(&user), Some(link), &[]);
     ctx.audit("password_reset_requested", meta, Some(&user.id), None, json!({})).await;
+    Ok(())
+}
+
+/// Sends the owner a reset link at an administrator's request, in the owner's language.
+pub async fn send_reset(ctx: &Ctx, user: &User) -> Result<(), AccountError> {
+    let detail = user_detail(ctx, user, crate::brands::DEFAULT_BRAND);
+    let token = links::issue(ctx, &user.id, Purpose::PasswordReset, &detail, ctx.policy().accounts.reset_ttl).await?;
+    let link = links::url(ctx, paths::PASSWORD_RESET, Some(&token), &detail);
+    send(ctx, &user.email, &detail, "password_reset", greeting_name(user), Some(link), &[]);
     Ok(())
 }
 
@@ -72,7 +81,7 @@ pub async fn reset(ctx: &Ctx, token: &str, password: &str, meta: &RequestMeta) -
 /// The registration policy, with the account's own address and names.
 pub fn check_new_password(ctx: &Ctx, user: &User, password: &str) -> Result<(), AccountError> {
     let personal = [user.email.as_str(), user.given_name.as_deref().unwrap_or(""), user.family_name.as_deref().unwrap_or("")];
-    password_policy::check(password, ctx.config.accounts.password_min_length, &personal)
+    password_policy::check(password, ctx.policy().accounts.password_min_length, &personal)
         .map_err(|problem| AccountError::field("password", problem.message()))
 }
 

@@ -30,7 +30,7 @@ pub struct Form<'a> {
 /// Checks the form and registers the account, or tells an existing owner. Either way
 /// the person is told to check their email.
 pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &RequestMeta) -> Result<(), AccountError> {
-    if !ctx.config.accounts.registration {
+    if !ctx.policy().accounts.registration {
         return Err(AccountError::Internal("registration is turned off".into()));
     }
     let mut errors = FieldErrors::new();
@@ -45,7 +45,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         errors.insert("terms", "terms-required");
     }
     let personal = [email.as_str(), profile.given_name.as_str(), profile.family_name.as_str()];
-    if let Err(problem) = password_policy::check(form.password, ctx.config.accounts.password_min_length, &personal) {
+    if let Err(problem) = password_policy::check(form.password, ctx.policy().accounts.password_min_length, &personal) {
         errors.insert("password", problem.message());
     }
     if !errors.is_empty() {
@@ -83,6 +83,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         security_question: None,
         security_answer_hash: None,
         passkey_handle: None,
+        admin: false,
     };
     match &existing {
         Some(_) => {
@@ -103,7 +104,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
 
 async fn send_activation(ctx: &Ctx, user: &User, origin: Origin<'_>) -> Result<(), AccountError> {
     let detail = origin.detail();
-    let token = links::issue(ctx, &user.id, Purpose::Activation, &detail, ctx.config.accounts.activation_ttl).await?;
+    let token = links::issue(ctx, &user.id, Purpose::Activation, &detail, ctx.policy().accounts.activation_ttl).await?;
     let link = links::url(ctx, paths::ACTIVATE, Some(&token), &detail);
     send(ctx, &user.email, &detail, "activation", greeting_name(user), Some(link), &[]);
     Ok(())

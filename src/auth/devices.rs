@@ -22,7 +22,7 @@ pub async fn trust(ctx: &Ctx, user: &User, user_agent: Option<&str>) -> Result<S
             name,
             created_at: now,
             last_used_at: now,
-            expires_at: now + ctx.config.devices.remember_days * 86_400,
+            expires_at: now + ctx.policy().devices.remember_days * 86_400,
         })
         .await?;
     Ok(format!("{id}.{secret}"))

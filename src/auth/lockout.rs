@@ -47,7 +47,8 @@ pub struct Subject {
 
 impl Subject {
     pub fn of(ctx: &Ctx, email: &str, user: Option<&User>, device: Option<&KnownDevice>) -> Subject {
-        let policy = &ctx.config.lockout;
+        let config = ctx.policy();
+        let policy = &config.lockout;
         match user {
             Some(user) => match device.filter(|d| d.user_id == user.id) {
                 Some(d) => Subject { key: format!("device:{}:{}", user.id, d.device_id), threshold: policy.known_device_threshold },
@@ -59,7 +60,7 @@ impl Subject {
 
     /// Guesses at the user's authenticator or recovery codes, counted like passwords.
     pub fn second_factor(ctx: &Ctx, user: &User) -> Subject {
-        Subject { key: format!("2fa:{}", user.id), threshold: ctx.config.lockout.threshold }
+        Subject { key: format!("2fa:{}", user.id), threshold: ctx.policy().lockout.threshold }
     }
 
     /// Wrong passwords counted so far (0 once a lock has run out).
@@ -73,7 +74,7 @@ impl Subject {
 
     /// Records a wrong password; returns the end of the lock it caused, if it did.
     pub async fn failed(&self, ctx: &Ctx, failures: i32) -> Result<Option<UnixTime>, StoreError> {
-        let policy = ctx.config.lockout.clone();
+        let policy = ctx.policy().lockout.clone();
         let lock_for = move |lockouts: i32| lock_duration(policy.base_duration, policy.growth, policy.max_duration, lockouts);
         ctx.store.fail_attempt(&self.key, failures, self.threshold, lock_for, ctx.now()).await
     }

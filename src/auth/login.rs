@@ -60,7 +60,7 @@ pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &Reque
         None => ctx.store.user_by_email(&email).await.map_err(internal)?,
     };
     let subject = Subject::of(ctx, &email, user.as_ref(), attempt.device);
-    if subject.failures(ctx).await.map_err(internal)? >= ctx.config.lockout.pow_after
+    if subject.failures(ctx).await.map_err(internal)? >= ctx.policy().lockout.pow_after
         && pow::verify(ctx, attempt.pow_challenge, attempt.pow_nonce).await.is_err()
     {
         return Err(LoginError::ProofOfWorkRequired);

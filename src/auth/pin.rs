@@ -84,7 +84,7 @@ pub enum PinCheck {
 pub async fn set(ctx: &Ctx, grant: &GrantRecord, pin: &str, meta: &RequestMeta) -> Result<(), PinError> {
     let hash = ctx.hasher.hash(pin.to_string()).await?;
     let now = ctx.now();
-    ctx.store.set_pin(&grant.id, &hash, now + ctx.config.pin.unlock_ttl, now).await?;
+    ctx.store.set_pin(&grant.id, &hash, now + ctx.policy().pin.unlock_ttl, now).await?;
     ctx.audit("app_pin_set", meta, Some(&grant.user_id), Some(&grant.client_id), json!({ "grant": grant.id })).await;
     Ok(())
 }
@@ -92,7 +92,7 @@ pub async fn set(ctx: &Ctx, grant: &GrantRecord, pin: &str, meta: &RequestMeta) 
 /// Checks a PIN for the grant. At most `max_attempts` wrong ones are ever checked,
 /// however many arrive at once; the last one revokes the grant and tells the owner.
 pub async fn verify(ctx: &Ctx, grant: &GrantRecord, pin: &str, meta: &RequestMeta) -> Result<PinCheck, PinError> {
-    let max = ctx.config.pin.max_attempts;
+    let max = ctx.policy().pin.max_attempts;
     let now = ctx.now();
     let (hash, failures) = match ctx.store.begin_pin_attempt(&grant.id, max, now).await? {
         PinAttempt::NoPin => return Ok(PinCheck::NoPin),
@@ -100,7 +100,7 @@ pub async fn verify(ctx: &Ctx, grant: &GrantRecord, pin: &str, meta: &RequestMet
         PinAttempt::Allowed { pin_hash, failures } => (pin_hash, failures),
     };
     if ctx.hasher.verify(Some(hash), pin.to_string()).await?.ok {
-        ctx.store.pin_succeeded(&grant.id, now + ctx.config.pin.unlock_ttl, now).await?;
+        ctx.store.pin_succeeded(&grant.id, now + ctx.policy().pin.unlock_ttl, now).await?;
         ctx.audit("app_pin_unlocked", meta, Some(&grant.user_id), Some(&grant.client_id), json!({ "grant": grant.id })).await;
         return Ok(PinCheck::Right);
     }

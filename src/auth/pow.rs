@@ -23,7 +23,7 @@ pub enum PowError {
 
 /// A new challenge at the configured difficulty.
 pub fn issue(ctx: &Ctx) -> String {
-    let difficulty = ctx.config.accounts.pow_difficulty;
+    let difficulty = ctx.policy().accounts.pow_difficulty;
     let random = crypto::random_token();
     let body = format!("{}.{difficulty}.{}", &random[..22], ctx.now() + LIFETIME);
     format!("{body}.{}", mac(ctx, &body))
@@ -31,7 +31,7 @@ pub fn issue(ctx: &Ctx) -> String {
 
 /// Accepts a solved, unexpired, unspent challenge of at least the configured difficulty.
 pub async fn verify(ctx: &Ctx, challenge: Option<&str>, nonce: Option<&str>) -> Result<(), PowError> {
-    let required = ctx.config.accounts.pow_difficulty;
+    let required = ctx.policy().accounts.pow_difficulty;
     let (Some(challenge), Some(nonce)) = (challenge, nonce) else {
         return if required == 0 { Ok(()) } else { Err(PowError::Rejected) };
     };

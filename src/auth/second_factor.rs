@@ -2,22 +2,30 @@
 //! only a random id (in a short-lived cookie); the state is a single-use row.
 
 use crate::crypto;
+use crate::protocol::clients::Client;
 use crate::state::Ctx;
 use crate::store::{PendingLoginRecord, StoreError, User};
 
 /// Which second factor a sign-in of the user asks for: the authenticator app when one is
-/// set up, else the emailed code when it is on.
+/// set up, else the emailed code when it is on or when the policy requires a second
+/// factor for the client (or its brand) the user is signing in to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Factor {
     Totp,
     EmailCode,
 }
 
-pub async fn required(ctx: &Ctx, user: &User) -> Result<Option<Factor>, StoreError> {
+pub async fn required(ctx: &Ctx, user: &User, client: Option<&Client>) -> Result<Option<Factor>, StoreError> {
     if ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed) {
         return Ok(Some(Factor::Totp));
     }
-    Ok(user.email_otp_enabled.then_some(Factor::EmailCode))
+    let by_policy = client.is_some_and(|c| policy_requires(ctx, c));
+    Ok((user.email_otp_enabled || by_policy).then_some(Factor::EmailCode))
+}
+
+/// Whether the policy asks every sign-in to `client` for a second factor.
+pub fn policy_requires(ctx: &Ctx, client: &Client) -> bool {
+    ctx.policy().second_factor.required_for(&client.id, &client.brand)
 }
 
 /// How long the second step may take.

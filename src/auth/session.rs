@@ -29,7 +29,7 @@ pub async fn start(ctx: &Ctx, user: &User, amr: &[&str], acr: &str, meta: &Reque
         user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(512).collect()),
         created_at: now,
         last_seen_at: now,
-        expires_at: now + ctx.config.session.ttl,
+        expires_at: now + ctx.policy().session.ttl,
     };
     ctx.store.insert_session(&session).await?;
     Ok(Started { cookie_value, session })

@@ -181,7 +181,7 @@ async fn email_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Err(response) => return response,
     };
     let field = |name: &str| params.get(name).ok().flatten();
-    let brand = s.ctx().brands.get(field("brand")).id.as_str();
+    let brand = field("brand").filter(|b| s.ctx().brands.exists(b)).unwrap_or(crate::brands::DEFAULT_BRAND);
     let origin = Origin { brand, lang: lang.resolve(None, user.locale.as_deref()), request: None };
     let (new_email, current) = (field("email").unwrap_or(""), field("current_password").unwrap_or(""));
     match profile::request_email_change(s.ctx(), &user, new_email, current, origin, &meta).await {
@@ -382,7 +382,7 @@ async fn totp_page(s: &AppState, jar: CookieJar, user: &User, brand: Option<&str
         let left = crate::auth::totp::recovery_codes_left(ctx, user).await.unwrap_or(0);
         page = page.with("codes_left", left).with("qr_svg", "").with("secret", "");
     } else {
-        let enrolment = match security::totp_enrolment(ctx, user, ctx.brands.get(brand).id.as_str()).await {
+        let enrolment = match security::totp_enrolment(ctx, user, &ctx.brands.get(brand).id).await {
             Ok(enrolment) => enrolment,
             Err(e) => return failed(e),
         };

@@ -54,7 +54,7 @@ fn device_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, channe
         .with("error", error)
         .with("number", number)
         .with("email", masked_email(&user.email))
-        .with("days", s.ctx().config.devices.remember_days)
+        .with("days", s.ctx().policy().devices.remember_days)
         .user_lang(user.locale.as_deref());
     (jar, flow_page(s, page, flow, s.url_path(paths::LOGIN_DEVICE))).into_response()
 }

@@ -53,7 +53,7 @@ pub fn flow_page(s: &AppState, page: Page, pending: &Pending, switch_to: String)
         Some((client, request)) => page.brand(&client.brand).ui_locales(request.ui_locales.as_deref()),
         None => page,
     }
-    .with("registration", s.ctx().config.accounts.registration)
+    .with("registration", s.ctx().policy().accounts.registration)
 }
 
 #[derive(Default)]
@@ -144,7 +144,7 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Err(LoginError::Busy) => return ErrorPage::busy().into_response(),
         Err(LoginError::Internal(e)) => return ErrorPage::internal(e).into_response(),
     };
-    match second_factor::required(s.ctx(), &user).await {
+    match second_factor::required(s.ctx(), &user, pending.as_ref().map(|(c, _)| c.as_ref())).await {
         Ok(Some(factor)) => return super::second_factor::ask_for(&s, jar, factor, &user, &pending, &lang, handle, next, &meta).await,
         Ok(None) => {}
         Err(e) => return ErrorPage::from(e).into_response(),
@@ -168,7 +168,7 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
 pub fn wants_device(s: &AppState, pending: &Pending) -> bool {
     match pending {
         Some((_, request)) => authorize::wants_device(s.ctx(), request),
-        None => s.ctx().config.devices.require,
+        None => s.ctx().policy().devices.require,
     }
 }
 

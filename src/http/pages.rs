@@ -187,9 +187,10 @@ pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response:
     let mut values = page.values;
     values.entry("request_id").or_insert_with(|| Value::from(request.request_id.clone()));
     values.insert("lang", Value::from(lang));
-    values.insert("brand", Value::from(minijinja::value::Serde(brand)));
+    values.insert("brand", Value::from(minijinja::value::Serde(&brand.config)));
     values.insert("languages", Value::from(minijinja::value::Serde(&languages)));
     values.insert("passkeys_available", Value::from(ctx.webauthn.is_some()));
+    values.insert("min_password", Value::from(ctx.policy().accounts.password_min_length));
     let html = match ctx.templates.render(page.template, Value::from(values)) {
         Ok(html) => html,
         Err(e) => {
@@ -312,12 +313,12 @@ pub fn trusted_device_cookie(state: &AppState, value: String) -> Cookie<'static>
         .secure(state.ctx.config.is_https())
         .same_site(SameSite::Lax)
         .path("/")
-        .max_age(time::Duration::days(state.ctx.config.devices.remember_days))
+        .max_age(time::Duration::days(state.ctx.policy().devices.remember_days))
         .build()
 }
 
 pub fn set_session_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {
-    jar.add(cookie(state, SESSION_COOKIE, value, Some(state.ctx.config.session.ttl)))
+    jar.add(cookie(state, SESSION_COOKIE, value, Some(state.ctx.policy().session.ttl)))
 }
 
 pub fn set_pending_login_cookie(state: &AppState, jar: CookieJar, value: String) -> CookieJar {

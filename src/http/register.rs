@@ -45,7 +45,7 @@ pub fn echoed(params: &Params) -> BTreeMap<&'static str, String> {
 pub fn origin<'a>(s: &'a AppState, pending: &'a Pending, form_brand: Option<&'a str>, lang: &LangPrefs, handle: Option<&'a str>) -> Origin<'a> {
     let brand = match pending {
         Some((client, _)) => client.brand.as_str(),
-        None => s.ctx().brands.get(form_brand).id.as_str(),
+        None => form_brand.filter(|b| s.ctx().brands.exists(b)).unwrap_or(crate::brands::DEFAULT_BRAND),
     };
     let ui_locales = pending.as_ref().and_then(|(_, r)| r.ui_locales.as_deref());
     Origin { brand, lang: lang.resolve(ui_locales, None), request: handle }
@@ -74,7 +74,7 @@ fn register_page(s: &AppState, jar: CookieJar, pending: &Pending, form: FormStat
         .with("request", handle)
         .with("pow_challenge", pow::issue(ctx))
         .with("countries", COUNTRIES)
-        .with("terms_url", &ctx.config.accounts.terms_url)
+        .with("terms_url", &ctx.policy().accounts.terms_url)
         .with("values", values)
         .with("errors", errors);
     if let Some(brand) = brand {
@@ -89,7 +89,7 @@ fn registration_closed() -> Response {
 }
 
 async fn register_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
-    if !s.ctx().config.accounts.registration {
+    if !s.ctx().policy().accounts.registration {
         return registration_closed();
     }
     let handle = params.get("request").ok().flatten();
@@ -100,7 +100,7 @@ async fn register_get(State(s): State<AppState>, jar: CookieJar, QueryParams(par
 }
 
 async fn register_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
-    if !s.ctx().config.accounts.registration {
+    if !s.ctx().policy().accounts.registration {
         return registration_closed();
     }
     let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };

@@ -9,6 +9,7 @@ use crate::keys::Alg;
 use crate::state::Ctx;
 use crate::store::GrantRecord;
 
+use super::clients::Client;
 use super::error::OAuthError;
 
 pub const TYP: &str = "at+jwt";
@@ -52,13 +53,15 @@ pub struct Minted {
 
 /// A user's token from `grant`, or the client's own (client credentials) without one;
 /// bound to the DPoP key `dpop_jkt` when the request proved one.
-pub fn mint(ctx: &Ctx, client_id: &str, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>) -> Result<Minted, OAuthError> {
+pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>) -> Result<Minted, OAuthError> {
     let now = ctx.now();
+    let client_id = client.id.as_str();
+    let ttl = client.access_token_ttl.unwrap_or_else(|| ctx.policy().tokens.access_token_ttl);
     let claims = AccessClaims {
         iss: ctx.config.issuer().to_string(),
         sub: grant.map_or_else(|| client_id.to_string(), |g| g.user_id.clone()),
         aud: ctx.config.issuer().to_string(),
-        exp: grant.map_or(i64::MAX, |g| g.expires_at).min(now + ctx.config.tokens.access_token_ttl),
+        exp: grant.map_or(i64::MAX, |g| g.expires_at).min(now + ttl),
         iat: now,
         jti: crypto::random_token(),
         client_id: client_id.to_string(),

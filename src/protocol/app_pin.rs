@@ -70,7 +70,8 @@ pub async fn status(ctx: &Ctx, presented: &Presented<'_>) -> Result<PinStatus, S
 }
 
 fn status_of(ctx: &Ctx, pin_set: bool) -> PinStatus {
-    let p = &ctx.config.pin;
+    let config = ctx.policy();
+    let p = &config.pin;
     PinStatus { pin_set, min_length: p.min_length, max_length: p.max_length, max_attempts: p.max_attempts, unlock_ttl: p.unlock_ttl }
 }
 
@@ -86,7 +87,8 @@ pub async fn set(ctx: &Ctx, presented: &Presented<'_>, params: &Params, meta: &R
         Some(f) if f.grant.id == grant_id && f.grant.revoked_at.is_none() && f.token.expires_at > now && f.grant.expires_at > now => f.grant,
         _ => return Err(SetupError::Invalid("refresh_token", "the refresh token is not the live refresh token of this access token's sign-in".into())),
     };
-    pin::check_policy(new_pin, &ctx.config.pin).map_err(|problem| SetupError::Invalid("pin", problem.message(&ctx.config.pin)))?;
+    let config = ctx.policy();
+    pin::check_policy(new_pin, &config.pin).map_err(|problem| SetupError::Invalid("pin", problem.message(&config.pin)))?;
     if ctx.store.has_pin(&grant.id).await? {
         match field("current_pin")? {
             Some(current) => match pin::verify(ctx, &grant, current, meta).await? {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::acr;
+use crate::auth::second_factor;
 use crate::crypto;
 use crate::state::Ctx;
 use crate::store::{AuthRequestRecord, CodeRecord, SessionRecord};
@@ -305,18 +306,21 @@ async fn strong_enough(ctx: &Ctx, request: &AuthorizationRequest, session: &Sess
     if wants_device(ctx, request) {
         return Ok(session.acr == acr::DEVICE);
     }
-    let wanted = request.acr_values.as_deref().unwrap_or("").split(' ').map(acr::strength).max().unwrap_or(0);
+    let asked = request.acr_values.as_deref().unwrap_or("").split(' ').map(acr::strength).max().unwrap_or(0);
+    let client = ctx.clients.get(&request.client_id).await?;
+    let by_policy = client.as_deref().is_some_and(|c| second_factor::policy_requires(ctx, c));
+    let wanted = if by_policy { asked.max(acr::strength(acr::TWO_FACTOR)) } else { asked };
     if acr::strength(&session.acr) >= wanted {
         return Ok(true);
     }
     let Some(user) = ctx.store.user_by_id(&session.user_id).await? else { return Ok(false) };
-    Ok(crate::auth::second_factor::required(ctx, &user).await?.is_none())
+    Ok(second_factor::required(ctx, &user, client.as_deref()).await?.is_none())
 }
 
 /// Whether the sign-in must happen on a device linked to the account: the client asked
 /// for the device `acr`, or policy says every sign-in must.
 pub fn wants_device(ctx: &Ctx, request: &AuthorizationRequest) -> bool {
-    ctx.config.devices.require || request.acr_values.as_deref().unwrap_or("").split(' ').any(|v| v == acr::DEVICE)
+    ctx.policy().devices.require || request.acr_values.as_deref().unwrap_or("").split(' ').any(|v| v == acr::DEVICE)
 }
 
 async fn needs_consent(ctx: &Ctx, client: &Client, request: &AuthorizationRequest, user_id: &str) -> Result<bool, OAuthError> {
@@ -348,7 +352,7 @@ pub async fn issue_code(ctx: &Ctx, request: &AuthorizationRequest, session: &Ses
             acr: session.acr.clone(),
             amr: session.amr.clone(),
             created_at: now,
-            expires_at: now + ctx.config.tokens.code_ttl,
+            expires_at: now + ctx.policy().tokens.code_ttl,
             redeemed_at: None,
             grant_id: None,
             dpop_jkt: request.dpop_jkt.clone(),
@@ -378,7 +382,7 @@ pub async fn save_pending(ctx: &Ctx, request: &AuthorizationRequest) -> Result<S
             client_id: request.client_id.clone(),
             params: serde_json::to_string(request).map_err(OAuthError::server_error)?,
             created_at: now,
-            expires_at: now + ctx.config.tokens.authorization_request_ttl,
+            expires_at: now + ctx.policy().tokens.authorization_request_ttl,
         })
         .await?;
     Ok(handle)

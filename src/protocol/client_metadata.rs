@@ -4,7 +4,7 @@
 //! the URLs oneid calls itself (JWKS, back-channel logout).
 
 use crate::clock::UnixTime;
-use crate::config::{ClientConfig, Config};
+use crate::config::{ClientConfig, Config, MAX_JWT_TTL};
 use crate::crypto;
 use crate::keys::Alg;
 use crate::store::{ClientRecord, Store, StoreError};
@@ -142,6 +142,18 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         None => problems.push(format!("id_token_signed_response_alg: {alg_name:?} is not supported (ES256, RS256, EdDSA)")),
     }
 
+    if let Some(ttl) = spec.access_token_ttl
+        && !(30..=MAX_JWT_TTL).contains(&ttl) {
+            problems.push(format!("access_token_ttl: must be between 30 and {MAX_JWT_TTL} seconds"));
+        }
+    if let Some(ttl) = spec.refresh_token_ttl
+        && !(60..=400 * 86_400).contains(&ttl) {
+            problems.push("refresh_token_ttl: must be between 60 seconds and 400 days".into());
+        }
+    if spec.name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+        problems.push("name: at most 200 characters".into());
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -166,6 +178,8 @@ pub fn validate(spec: &ClientConfig, config: &Config, managed_by: &str, now: Uni
         backchannel_logout_session_required: spec.backchannel_logout_session_required,
         require_pushed_authorization_requests: spec.require_pushed_authorization_requests,
         dpop_bound_access_tokens: spec.dpop_bound_access_tokens,
+        access_token_ttl: spec.access_token_ttl,
+        refresh_token_ttl: spec.refresh_token_ttl,
     })
 }
 
@@ -264,6 +278,8 @@ mod tests {
             backchannel_logout_session_required: false,
             require_pushed_authorization_requests: false,
             dpop_bound_access_tokens: false,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
         }
     }
 

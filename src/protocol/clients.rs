@@ -96,6 +96,9 @@ pub struct Client {
     pub require_par: bool,
     /// Every token request must prove a DPoP key (RFC 9449 §5.2).
     pub require_dpop: bool,
+    /// Lifetimes for this client instead of the policy's.
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_ttl: Option<i64>,
 }
 
 impl Client {
@@ -140,6 +143,8 @@ impl Client {
             backchannel_logout_session_required: record.backchannel_logout_session_required,
             require_par: record.require_pushed_authorization_requests,
             require_dpop: record.dpop_bound_access_tokens,
+            access_token_ttl: record.access_token_ttl,
+            refresh_token_ttl: record.refresh_token_ttl,
             auth_method: AuthMethod::parse(&record.auth_method).ok_or("unknown auth method")?,
             redirect_uris: list(&record.redirect_uris)?,
             post_logout_redirect_uris: list(&record.post_logout_redirect_uris)?,

@@ -56,7 +56,7 @@ pub fn mint(
         iss: ctx.config.issuer(),
         sub: &user.id,
         aud: &client.id,
-        exp: now + ctx.config.tokens.id_token_ttl,
+        exp: now + ctx.policy().tokens.id_token_ttl,
         iat: now,
         auth_time: authn.auth_time,
         nonce: authn.nonce,

@@ -10,6 +10,11 @@ pub const OPENID: &str = "openid";
 pub const OFFLINE_ACCESS: &str = "offline_access";
 pub const USER_SCOPES: &[&str] = &["openid", "profile", "email", "phone", "address", "offline_access"];
 
+/// The admin API on behalf of an administrator; granted only to users with the admin role.
+pub const ADMIN: &str = "oneid:admin";
+/// The admin API for automation: a client's own token (client credentials).
+pub const ADMIN_AUTOMATION: &str = "oneid:admin:automation";
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scopes(Scope);
 

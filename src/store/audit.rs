@@ -22,6 +22,19 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     /// Event-specific facts; never a secret.
     pub detail: serde_json::Value,
+    /// Who made an administrative change (`user:ID`, `client:ID`, `cli`).
+    pub actor: Option<String>,
+}
+
+/// What to look for in the audit log; every field narrows the search.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub client_id: Option<String>,
+    pub event: Option<String>,
+    pub actor: Option<String>,
+    pub since: Option<UnixTime>,
+    pub until: Option<UnixTime>,
 }
 
 enum Message {
@@ -74,6 +87,7 @@ async fn store_batch(db: &DatabaseConnection, events: Vec<AuditEvent>) {
             ip: Set(e.ip),
             request_id: Set(e.request_id),
             detail: Set(e.detail.to_string()),
+            actor: Set(e.actor),
         })
         .collect();
     for attempt in 1..=3u64 {
@@ -108,6 +122,27 @@ impl Store {
         if self.audit.0.send(Message::Flush(ack)).await.is_ok() {
             let _ = done.await;
         }
+    }
+
+    /// Events matching `filter`, newest first, and how many match in all.
+    pub async fn audit_events(&self, filter: &AuditFilter, limit: u64, offset: u64) -> StoreResult<(Vec<AuditRecord>, u64)> {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+        use audit_events::Column;
+        let mut query = audit_events::Entity::find();
+        for (column, value) in [(Column::UserId, &filter.user_id), (Column::ClientId, &filter.client_id), (Column::Event, &filter.event), (Column::Actor, &filter.actor)] {
+            if let Some(value) = value {
+                query = query.filter(column.eq(value.as_str()));
+            }
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(Column::At.gte(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(Column::At.lt(until));
+        }
+        let total = query.clone().count(&self.read).await?;
+        let events = query.order_by_desc(Column::Id).limit(limit).offset(offset).all(&self.read).await?;
+        Ok((events, total))
     }
 
     /// The newest events first.

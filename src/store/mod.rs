@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth_requests;
+mod brands;
 mod clients;
 mod codes;
 mod consents;
@@ -20,6 +21,7 @@ mod pins;
 mod revocations;
 mod second_factors;
 mod sessions;
+mod settings;
 mod throttles;
 mod totp;
 mod trusted_devices;
@@ -35,13 +37,14 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-pub use audit::AuditEvent;
+pub use audit::{AuditEvent, AuditFilter};
 pub use codes::Redemption;
 pub use pins::PinAttempt;
 pub use export::UserData;
 pub use second_factors::CodeAttempt;
 pub use throttles::Attempt;
 pub use entities::audit_events::Model as AuditRecord;
+pub use entities::brands::Model as BrandRecord;
 pub use entities::authorization_codes::Model as CodeRecord;
 pub use entities::authorization_requests::Model as AuthRequestRecord;
 pub use entities::browser_sessions::Model as SessionRecord;

@@ -46,4 +46,15 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+
+    /// Stops publishing a retired key now; returns whether one was retired.
+    pub async fn unpublish_signing_key(&self, kid: &str, now: UnixTime) -> StoreResult<bool> {
+        let result = Entity::update_many()
+            .filter(Column::Kid.eq(kid))
+            .filter(Column::RetiredAt.is_not_null())
+            .set(signing_keys::ActiveModel { publish_until: Set(Some(now)), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
 }

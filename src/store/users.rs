@@ -42,6 +42,42 @@ impl Store {
         Ok(Entity::find().order_by_asc(Column::Email).limit(limit).offset(offset).all(&self.read).await?)
     }
 
+    /// Users whose email, name or phone number contains `q` (any case), by email; and
+    /// how many match in all.
+    pub async fn search_users(&self, q: Option<&str>, limit: u64, offset: u64) -> StoreResult<(Vec<User>, u64)> {
+        use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
+        let mut query = Entity::find();
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            let escaped: String = q.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+            let pattern = format!("%{escaped}%");
+            let like = |column: Column| Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'));
+            query = query.filter(
+                Condition::any()
+                    .add(like(Column::Email))
+                    .add(like(Column::GivenName))
+                    .add(like(Column::FamilyName))
+                    .add(like(Column::PhoneNumber))
+                    .add(Column::Id.eq(q)),
+            );
+        }
+        let total = query.clone().count(&self.read).await?;
+        let users = query.order_by_asc(Column::Email).limit(limit).offset(offset).all(&self.read).await?;
+        Ok((users, total))
+    }
+
+    pub async fn set_user_admin(&self, id: &str, admin: bool, now: UnixTime) -> StoreResult<bool> {
+        let result = Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .set(users::ActiveModel { admin: Set(admin), updated_at: Set(now), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    pub async fn count_admins(&self) -> StoreResult<u64> {
+        Ok(Entity::find().filter(Column::Admin.eq(true)).filter(Column::Disabled.eq(false)).count(&self.read).await?)
+    }
+
     pub async fn count_users(&self) -> StoreResult<u64> {
         Ok(Entity::find().count(&self.read).await?)
     }

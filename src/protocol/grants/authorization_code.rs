@@ -56,17 +56,19 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
         }
     let user = super::active_user(ctx, &record.user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
+    let scopes = super::scopes_for(&user, scopes);
+    let scope = scopes.to_string();
     let offline = scopes.contains(OFFLINE_ACCESS);
     // Without offline_access the grant lives only as long as the browser session.
     let expires_at = if offline {
-        now + ctx.config.tokens.refresh_token_max_ttl
+        super::family_expiry(ctx, request.client, now)
     } else {
         match ctx.store.session_by_sid(&record.sid, now).await? {
             Some(session) => session.expires_at,
             None => return Err(OAuthError::invalid_grant("the user's session has ended")),
         }
     };
-    let sign_in = SignIn { user_id: &record.user_id, sid: Some(&record.sid), scope: &record.scope, auth_time: record.auth_time, acr: &record.acr, amr: &record.amr };
+    let sign_in = SignIn { user_id: &record.user_id, sid: Some(&record.sid), scope: &scope, auth_time: record.auth_time, acr: &record.acr, amr: &record.amr };
     let (grant, refresh_token, refresh_record) = super::new_grant(ctx, request, sign_in, offline, expires_at);
     match ctx.store.redeem_code(&code_hash, now, &grant, refresh_record.as_ref()).await? {
         Redemption::Redeemed => {}

@@ -6,7 +6,7 @@ use crate::state::Ctx;
 use super::super::access_token;
 use super::super::clients::GrantType;
 use super::super::error::OAuthError;
-use super::super::scopes::{Scopes, USER_SCOPES};
+use super::super::scopes::{ADMIN, Scopes, USER_SCOPES};
 use super::super::token::{TokenRequest, TokenResponse};
 
 pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
@@ -14,7 +14,8 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     if client.is_public() || !client.allows(GrantType::ClientCredentials) {
         return Err(OAuthError::unauthorized_client("this client may not use the client_credentials grant"));
     }
-    let allowed = client.scopes.retain(|s| !USER_SCOPES.contains(&s));
+    // Scopes that act for a user make no sense without one.
+    let allowed = client.scopes.retain(|s| !USER_SCOPES.contains(&s) && s != ADMIN);
     let scopes = match request.params.get("scope")? {
         None => allowed,
         Some(asked) => {
@@ -27,11 +28,11 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
         }
     };
     let dpop_jkt = request.dpop_jkt.as_deref();
-    let access = access_token::mint(ctx, &client.id, &scopes.to_string(), None, dpop_jkt)?;
+    let access = access_token::mint(ctx, client, &scopes.to_string(), None, dpop_jkt)?;
     Ok(TokenResponse {
         access_token: access.token,
         token_type: super::token_type(dpop_jkt),
-        expires_in: ctx.config.tokens.access_token_ttl,
+        expires_in: access.claims.exp - access.claims.iat,
         scope: scopes.to_string(),
         refresh_token: None,
         id_token: None,

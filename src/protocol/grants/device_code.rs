@@ -43,9 +43,11 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     let user_id = record.user_id.clone().ok_or_else(|| OAuthError::server_error("approved without a user"))?;
     let user = super::active_user(ctx, &user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
+    let scopes = super::scopes_for(&user, scopes);
+    let scope = scopes.to_string();
     let (acr, amr) = (record.acr.clone().unwrap_or_default(), record.amr.clone().unwrap_or_default());
-    let sign_in = SignIn { user_id: &user_id, sid: None, scope: &record.scope, auth_time: record.auth_time.unwrap_or(now), acr: &acr, amr: &amr };
-    let (grant, refresh_token, refresh_record) = super::new_grant(ctx, request, sign_in, true, now + ctx.config.tokens.refresh_token_max_ttl);
+    let sign_in = SignIn { user_id: &user_id, sid: None, scope: &scope, auth_time: record.auth_time.unwrap_or(now), acr: &acr, amr: &amr };
+    let (grant, refresh_token, refresh_record) = super::new_grant(ctx, request, sign_in, true, super::family_expiry(ctx, client, now));
     if !ctx.store.redeem_device_code(&hash, &grant, refresh_record.as_ref()).await? {
         return Err(OAuthError::invalid_grant("the device code was already used"));
     }

@@ -13,10 +13,10 @@ use crate::state::Ctx;
 use crate::store::{GrantRecord, RefreshTokenRecord, User};
 
 use super::access_token;
-use super::clients::GrantType;
+use super::clients::{Client, GrantType};
 use super::error::OAuthError;
 use super::id_token::{self, Authentication};
-use super::scopes::{OPENID, Scopes};
+use super::scopes::{ADMIN, OPENID, Scopes};
 use super::token::{TokenRequest, TokenResponse};
 
 /// RFC 9449 §5: a DPoP-bound access token is of type `DPoP`.
@@ -63,10 +63,21 @@ fn new_grant(ctx: &Ctx, request: &TokenRequest<'_>, sign_in: SignIn<'_>, offline
         token_hash: crypto::token_hash(token),
         grant_id: grant.id.clone(),
         created_at: now,
-        expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(expires_at),
+        expires_at: (now + ctx.policy().tokens.refresh_token_idle_ttl).min(expires_at),
         parent_hash: None,
     });
     (grant, refresh_token, record)
+}
+
+/// When a new sign-in of `client` (its refresh family) ends at the latest.
+fn family_expiry(ctx: &Ctx, client: &Client, now: i64) -> i64 {
+    now + client.refresh_token_ttl.unwrap_or_else(|| ctx.policy().tokens.refresh_token_max_ttl)
+}
+
+/// The scopes a user's grant gets of those asked: the admin scope only for
+/// administrators (RFC 6749 §3.3 lets the server grant less than asked).
+fn scopes_for(user: &User, scopes: Scopes) -> Scopes {
+    if user.admin { scopes } else { scopes.retain(|s| s != ADMIN) }
 }
 
 /// How the grant's user signed in, for its tokens.
@@ -88,7 +99,7 @@ fn user_tokens(
 ) -> Result<TokenResponse, OAuthError> {
     let client = request.client;
     let dpop_jkt = request.dpop_jkt.as_deref();
-    let access = access_token::mint(ctx, &client.id, &scopes.to_string(), Some(grant), dpop_jkt)?;
+    let access = access_token::mint(ctx, client, &scopes.to_string(), Some(grant), dpop_jkt)?;
     // Shorter than configured when the grant ends sooner.
     let expires_in = access.claims.exp - access.claims.iat;
     let id_token = if scopes.contains(OPENID) { Some(id_token::mint(ctx, client, user, scopes, authn, &access.token)?) } else { None };

@@ -76,10 +76,10 @@ pub(super) async fn rotate(ctx: &Ctx, request: &TokenRequest<'_>, old_hash: Stri
         token_hash: crypto::token_hash(&new_token),
         grant_id: grant.id.clone(),
         created_at: now,
-        expires_at: (now + ctx.config.tokens.refresh_token_idle_ttl).min(grant.expires_at),
+        expires_at: (now + ctx.policy().tokens.refresh_token_idle_ttl).min(grant.expires_at),
         parent_hash: Some(old_hash),
     };
-    let grace_since = now - ctx.config.tokens.refresh_reuse_grace;
+    let grace_since = now - ctx.policy().tokens.refresh_reuse_grace;
     let reused = found.rotated_at.is_some_and(|at| at < grace_since);
     if reused || matches!(ctx.store.rotate_refresh_token(&record, now, grace_since).await?, Rotation::Reused) {
         if reused {

@@ -12,6 +12,8 @@ pub struct Model {
     pub ip: Option<String>,
     pub request_id: Option<String>,
     pub detail: String,
+    /// Who made an administrative change: `user:ID`, `client:ID` or `cli`.
+    pub actor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

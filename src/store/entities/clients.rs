@@ -25,6 +25,9 @@ pub struct Model {
     pub backchannel_logout_session_required: bool,
     pub require_pushed_authorization_requests: bool,
     pub dpop_bound_access_tokens: bool,
+    /// Lifetimes for this client instead of the policy's, in seconds.
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_ttl: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,3 +24,5 @@ pub mod passkeys;
 pub mod device_codes;
 pub mod app_pins;
 pub mod logout_deliveries;
+pub mod brands;
+pub mod settings;

@@ -30,6 +30,8 @@ pub struct Model {
     pub security_answer_hash: Option<String>,
     /// The random user handle authenticators store with this account's passkeys.
     pub passkey_handle: Option<String>,
+    /// May use the settings console and the admin API.
+    pub admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
