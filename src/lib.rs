@@ -48,9 +48,18 @@ pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, St
     protocol::client_metadata::sync_config_clients(&ctx.store, &ctx.config, ctx.now())
         .await
         .map_err(|e| StartError(format!("clients in the config file: {e}")))?;
+    admin::console::register(&ctx).await.map_err(|e| StartError(format!("settings console: {e}")))?;
     ctx.clients.reload().await.map_err(|e| StartError(format!("clients: {e}")))?;
     brands::sync_config_brands(&ctx.store, &ctx.config.brands, ctx.now()).await.map_err(|e| StartError(format!("brands in the config file: {e}")))?;
     ctx.brands.reload().await.map_err(|e| StartError(format!("brands: {e}")))?;
+    match ctx.store.count_admins().await {
+        Ok(0) => tracing::warn!(
+            console = %format!("{}{}", ctx.config.issuer(), paths::ADMIN),
+            "no administrator yet: run `oneid users grant-admin EMAIL` for an account with a passkey or an authenticator app, then open the settings console"
+        ),
+        Ok(_) => {}
+        Err(e) => return Err(StartError(format!("administrators: {e}"))),
+    }
     let discovery = protocol::discovery::document(&ctx.config, ctx.keys.algs()).to_string().into_bytes().into();
     let csrf_key = ctx.kek.derive("csrf");
     let path_prefix = ctx.config.path_prefix();

@@ -38,6 +38,13 @@ pub struct Mail<'a> {
     pub link: Option<String>,
 }
 
+/// A message's subject and its two parts.
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
 enum Job {
     Send { message: Box<Message>, to: String, template: &'static str, link: Option<String> },
     Flush(oneshot::Sender<()>),
@@ -104,7 +111,8 @@ impl Mailer {
         }
     }
 
-    fn compose(&self, mail: &Mail<'_>) -> Result<Message, MailError> {
+    /// The subject and both parts of `mail`, as they would be sent (also for previews).
+    pub fn render(&self, mail: &Mail<'_>) -> Result<Rendered, MailError> {
         let compose = |e: String| MailError::Compose(e);
         let mut values: Vec<(&str, Value)> = mail.values.clone();
         values.push(("lang", Value::from(mail.lang)));
@@ -114,6 +122,12 @@ impl Mailer {
         let text = self.templates.render(&format!("email/{}.txt", mail.template), context).map_err(|e| compose(e.to_string()))?;
         let subject_args = [("brand", mail.brand.name.clone())];
         let subject = self.catalogs.message(mail.lang, &format!("email-{}-subject", mail.template.replace('_', "-")), &subject_args);
+        Ok(Rendered { subject, text, html })
+    }
+
+    fn compose(&self, mail: &Mail<'_>) -> Result<Message, MailError> {
+        let compose = |e: String| MailError::Compose(e);
+        let Rendered { subject, text, html } = self.render(mail)?;
         let from: Mailbox = mail.brand.mail_from.parse().map_err(|e: lettre::address::AddressError| compose(e.to_string()))?;
         let to: Mailbox = mail.to.parse().map_err(|e: lettre::address::AddressError| compose(e.to_string()))?;
         Message::builder()

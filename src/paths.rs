@@ -55,6 +55,8 @@ pub const ACCOUNT_SECURITY_CODE_RESEND: &str = "/account/security/code/resend";
 /// The settings console (F50) and its OIDC redirect URI (F52).
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_CALLBACK: &str = "/admin/callback";
+pub const ADMIN_SIGNIN: &str = "/admin/signin";
+pub const ADMIN_SIGNOUT: &str = "/admin/signout";
 /// The admin API (F51) and its OpenAPI document.
 pub const ADMIN_API: &str = "/admin/api/v1";
 pub const ADMIN_OPENAPI: &str = "/admin/api/v1/openapi.json";

@@ -74,6 +74,25 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/app_pin_locked.txt", include_str!("../templates/email/app_pin_locked.txt")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
+    ("admin/base.html", include_str!("../templates/admin/base.html")),
+    ("admin/home.html", include_str!("../templates/admin/home.html")),
+    ("admin/audit_table.html", include_str!("../templates/admin/audit_table.html")),
+    ("admin/audit.html", include_str!("../templates/admin/audit.html")),
+    ("admin/pager.html", include_str!("../templates/admin/pager.html")),
+    ("admin/confirm.html", include_str!("../templates/admin/confirm.html")),
+    ("admin/refused.html", include_str!("../templates/admin/refused.html")),
+    ("admin/secret.html", include_str!("../templates/admin/secret.html")),
+    ("admin/clients.html", include_str!("../templates/admin/clients.html")),
+    ("admin/client.html", include_str!("../templates/admin/client.html")),
+    ("admin/users.html", include_str!("../templates/admin/users.html")),
+    ("admin/user_new.html", include_str!("../templates/admin/user_new.html")),
+    ("admin/user.html", include_str!("../templates/admin/user.html")),
+    ("admin/brands.html", include_str!("../templates/admin/brands.html")),
+    ("admin/brand.html", include_str!("../templates/admin/brand.html")),
+    ("admin/policy.html", include_str!("../templates/admin/policy.html")),
+    ("admin/keys.html", include_str!("../templates/admin/keys.html")),
+    ("admin/preview.html", include_str!("../templates/admin/preview.html")),
+    ("admin/preview_email.html", include_str!("../templates/admin/preview_email.html")),
 ];
 
 /// Files served under `/static/`: name, content type, bytes.
@@ -83,6 +102,7 @@ pub const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     ("password_toggle.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/password_toggle.js")),
     ("pow.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/pow.js")),
     ("webauthn.js", "text/javascript; charset=utf-8", include_bytes!("../templates/static/webauthn.js")),
+    ("admin.css", "text/css; charset=utf-8", include_bytes!("../templates/static/admin.css")),
 ];
 
 pub struct Templates {

@@ -219,6 +219,9 @@ async fn editable(ctx: &Ctx, id: &str) -> Result<ClientRecord, AppError> {
     if client.managed_by == MANAGED_BY_CONFIG {
         return Err(AppError::Forbidden(format!("client {id:?} is declared in the config file; change it there")));
     }
+    if client.managed_by != MANAGED_BY_DATABASE {
+        return Err(AppError::Forbidden(format!("client {id:?} is built into oneid and cannot be changed")));
+    }
     Ok(client)
 }
 

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod brands;
 pub mod clients;
+pub mod console;
 pub mod keys;
 pub mod policy;
 pub mod users;
@@ -131,4 +132,27 @@ impl<'a> Subject<'a> {
 /// A value as JSON for the audit log.
 pub fn snapshot(value: &impl Serialize) -> Option<Value> {
     serde_json::to_value(value).ok()
+}
+
+/// Who may call the admin API with this access token: an administrator's token with the
+/// `oneid:admin` scope (checked against the account now, not when the token was made),
+/// or a client's own token with `oneid:admin:automation`.
+pub async fn caller(ctx: &Ctx, claims: &crate::protocol::access_token::AccessClaims) -> Result<Actor, crate::error::AppError> {
+    use crate::error::AppError;
+    use crate::protocol::scopes::{ADMIN, ADMIN_AUTOMATION};
+    let has = |scope: &str| claims.scope.split(' ').any(|s| s == scope);
+    if claims.gid.is_none() {
+        return if has(ADMIN_AUTOMATION) {
+            Ok(Actor::Client { id: claims.client_id.clone() })
+        } else {
+            Err(AppError::Forbidden(format!("this client token lacks the {ADMIN_AUTOMATION} scope")))
+        };
+    }
+    if !has(ADMIN) {
+        return Err(AppError::Forbidden(format!("this access token lacks the {ADMIN} scope")));
+    }
+    match ctx.store.user_by_id(&claims.sub).await? {
+        Some(user) if user.admin && !user.disabled => Ok(Actor::User { id: user.id, email: user.email }),
+        _ => Err(AppError::Forbidden("this account is not an administrator".into())),
+    }
 }

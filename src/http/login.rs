@@ -70,12 +70,17 @@ struct LoginForm<'a> {
 }
 
 fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'_>) -> Response {
-    let (jar, csrf) = csrf_token(s, jar);
     let here = match (form.handle, form.next) {
         (Some(handle), _) => with_request(&s.url_path(paths::LOGIN), handle),
         (None, Some(next)) => super::pages::with_query(&s.url_path(paths::LOGIN), "next", next),
         (None, None) => s.url_path(paths::LOGIN),
     };
+    let (jar, page) = login_form_page(s, jar, pending, &form);
+    (jar, flow_page(s, page, pending, here)).into_response()
+}
+
+fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &LoginForm<'_>) -> (CookieJar, Page) {
+    let (jar, csrf) = csrf_token(s, jar);
     let mut page = Page::new("login/password.html")
         .with("csrf", csrf)
         .with("request", form.handle)
@@ -91,7 +96,13 @@ fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'
         // The login form ends in a redirect to the client.
         page = page.form_target(&request.reply.redirect_uri);
     }
-    (jar, flow_page(s, page, pending, here)).into_response()
+    (jar, page)
+}
+
+/// The sign-in page as people of `brand` see it in `lang` (the console's preview).
+pub fn preview(s: &AppState, jar: CookieJar, brand: &str, lang: &str) -> Response {
+    let (jar, page) = login_form_page(s, jar, &None, &LoginForm::default());
+    (jar, flow_page(s, page, &None, s.url_path(paths::LOGIN)).brand(brand).force_lang(lang)).into_response()
 }
 
 async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {

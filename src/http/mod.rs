@@ -2,6 +2,8 @@
 //! the protocol; this one puts them together with the layers every request passes.
 
 mod account;
+mod admin_api;
+mod admin_console;
 mod app;
 mod authorize;
 mod consent;
@@ -64,7 +66,9 @@ pub fn router(state: AppState) -> Router {
         .merge(register::routes())
         .merge(recovery::routes())
         .merge(account::routes())
-        .merge(ops::routes());
+        .merge(ops::routes())
+        .merge(admin_api::routes(&state))
+        .merge(admin_console::routes());
     let prefix = &state.path_prefix;
     let app = if prefix.is_empty() {
         routes

@@ -40,6 +40,8 @@ pub struct Page {
     /// Where the language switch leads (this page, by GET); the request's own URL
     /// when it was a GET.
     switch_url: Option<String>,
+    /// A language that beats every preference (the console's previews).
+    forced_lang: Option<String>,
 }
 
 impl Page {
@@ -53,6 +55,7 @@ impl Page {
             ui_locales: None,
             user_lang: None,
             switch_url: None,
+            forced_lang: None,
         }
     }
 
@@ -85,6 +88,11 @@ impl Page {
 
     pub fn user_lang(mut self, lang: Option<&str>) -> Page {
         self.user_lang = lang.map(str::to_string);
+        self
+    }
+
+    pub fn force_lang(mut self, lang: &str) -> Page {
+        self.forced_lang = Some(lang.to_string());
         self
     }
 
@@ -179,7 +187,10 @@ const LANG_COOKIE: &str = "oneid_lang";
 /// keeps), in the chosen language and brand, with the headers every page needs.
 pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response: Response) -> Response {
     let ctx = state.ctx();
-    let lang = request.lang.resolve(page.ui_locales.as_deref(), page.user_lang.as_deref());
+    let lang = match page.forced_lang.as_deref().and_then(crate::i18n::supported) {
+        Some(lang) => lang,
+        None => request.lang.resolve(page.ui_locales.as_deref(), page.user_lang.as_deref()),
+    };
     let brand = ctx.brands.get(page.brand.as_deref().or(request.brand.as_deref()));
     let switch_base = page.switch_url.as_deref().or(request.get_url.as_deref());
     let languages: Vec<(&str, &str, Option<String>)> =
