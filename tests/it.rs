@@ -5,6 +5,8 @@ mod common;
 
 mod it {
     mod accounts;
+    mod admin_api;
+    mod admin_console;
     mod authorize_errors;
     mod backchannel;
     mod browser;

@@ -75,6 +75,8 @@ pub fn client(id: &str, secret: Option<&str>, method: Option<&str>, redirect: &s
         backchannel_logout_session_required: false,
         require_pushed_authorization_requests: false,
         dpop_bound_access_tokens: false,
+        access_token_ttl: None,
+        refresh_token_ttl: None,
     }
 }
 
@@ -190,7 +192,12 @@ impl TestServer {
             family_name: Some("Example".into()),
             locale: Some("en".into()),
         };
-        oneid::admin::users::create(self.state.ctx(), new, &RequestMeta::cli()).await.expect("user created")
+        oneid::admin::users::create(self.state.ctx(), new, &oneid::admin::Actor::Cli, &RequestMeta::cli()).await.expect("user created")
+    }
+
+    /// The id (`sub`) of the account with this email.
+    pub async fn user_id(&self, email: &str) -> String {
+        self.state.ctx().store.user_by_email(email).await.expect("store").expect("account exists").id
     }
 
     pub fn browser(&self) -> Browser {

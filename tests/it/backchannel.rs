@@ -115,7 +115,7 @@ async fn an_administrator_disabling_the_account_signs_the_user_out_of_the_relyin
     let rp = Rp::web(&srv).await;
     let signed = rp.sign_in(&srv, &srv.browser(), ALICE, &["email", "offline_access"]).await;
     let id_claims = jwt_claims(&signed.tokens.id_token().unwrap().to_string());
-    oneid::admin::users::set_disabled(srv.state.ctx(), ALICE.0, true, &oneid::audit::RequestMeta::cli()).await.unwrap();
+    oneid::admin::users::set_disabled(srv.state.ctx(), &srv.user_id(ALICE.0).await, true, &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.unwrap();
     let tokens = rp_server.wait_for_logouts(1).await;
     let claims = verified(&srv, &tokens[0]).await;
     assert_eq!((&claims["sub"], &claims["sid"]), (&id_claims["sub"], &id_claims["sid"]));

@@ -229,7 +229,7 @@ async fn form_post_response_mode_posts_the_code_to_the_client() {
 async fn wrong_password_unknown_account_and_disabled_account_look_the_same() {
     let srv = TestServer::start().await;
     let rp = Rp::web(&srv).await;
-    oneid::admin::users::set_disabled(srv.state.ctx(), crate::common::BOB.0, true, &oneid::audit::RequestMeta::cli()).await.unwrap();
+    oneid::admin::users::set_disabled(srv.state.ctx(), &srv.user_id(crate::common::BOB.0).await, true, &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.unwrap();
     let mut bodies = Vec::new();
     for (email, password) in [(ALICE.0, "wrong password"), ("nobody@example.com", "whatever password"), crate::common::BOB] {
         let browser = srv.browser();

@@ -43,7 +43,7 @@ async fn tokens_signed_before_a_rotation_still_verify_after_it() {
         let before = rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
         let old_kid = jwt_header(&before.tokens.id_token().unwrap().to_string())["kid"].as_str().unwrap().to_string();
 
-        let new_kids = oneid::admin::keys::rotate(srv.state.ctx(), &oneid::audit::RequestMeta::cli()).await.expect("rotation");
+        let new_kids = oneid::admin::keys::rotate(srv.state.ctx(), &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.expect("rotation");
         let published = kids(&jwks(&srv).await);
         assert_eq!(published.len(), 4, "two new keys, two previous ones");
         assert!(published.contains(&old_kid));

@@ -91,7 +91,7 @@ async fn locks_grow_end_with_time_and_lift_with_a_reset_or_an_administrator() {
     let second = attempt(&srv.browser(), ALICE.0, ALICE.1).await;
     assert!(second.body().contains("Try again in 2 minutes"), "the second lock lasts twice as long: {}", second.body());
 
-    oneid::admin::users::unlock(srv.state.ctx(), ALICE.0, &oneid::audit::RequestMeta::cli()).await.unwrap();
+    oneid::admin::users::unlock(srv.state.ctx(), &srv.user_id(ALICE.0).await, &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.unwrap();
     assert!(attempt(&srv.browser(), ALICE.0, ALICE.1).await.url().ends_with('/'), "an administrator lifted the lock");
 
     assert_eq!(lock(&srv).await, "locked");

@@ -118,7 +118,7 @@ async fn guessing_codes_locks_and_removing_the_app_takes_the_password() {
     assert!(wrong.body().contains("current_password-error"));
     let removed = account.submit(&page, "/account/totp", &[("action", "remove"), ("current_password", ALICE.1)]).await;
     assert!(removed.body().contains("was removed"), "{}", removed.body());
-    oneid::admin::users::unlock(srv.state.ctx(), ALICE.0, &oneid::audit::RequestMeta::cli()).await.unwrap();
+    oneid::admin::users::unlock(srv.state.ctx(), &srv.user_id(ALICE.0).await, &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.unwrap();
     let plain = srv.browser();
     let signed_in = plain.submit_login(&plain.open("/login").await, ALICE.0, ALICE.1).await;
     assert!(signed_in.url().ends_with('/'), "no second factor any more: {}", signed_in.url());

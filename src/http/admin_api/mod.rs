@@ -9,7 +9,7 @@ mod settings;
 mod users;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,7 +69,9 @@ impl FromRequestParts<AppState> for Caller {
             Err(e) => return Err(unauthorized(BearerError::bearer(e).into_response(), "the Authorization header could not be read")),
         };
         let proofs = dpop_proofs(&parts.headers);
-        let url = format!("{}{}", ctx.config.issuer(), parts.uri.path().strip_prefix(&s.path_prefix).unwrap_or(parts.uri.path()));
+        // The router nests this API, so the full path is in `OriginalUri` (for the DPoP `htu`).
+        let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+        let url = format!("{}{}", ctx.config.issuer(), path.strip_prefix(&s.path_prefix).unwrap_or(path));
         let presented = Presented { scheme, token: &token, proofs: &proofs, method: parts.method.as_str(), url: &url };
         let claims = match resource::authenticate(ctx, &presented).await {
             Ok(claims) => claims,
