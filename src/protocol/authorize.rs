@@ -299,8 +299,9 @@ fn session_satisfies(ctx: &Ctx, request: &AuthorizationRequest, session: &Sessio
 }
 
 /// Step-up (OIDC Core §3.1.2.1 `acr_values`): a session weaker than the strongest
-/// `acr` the client asks for is not enough when the user has a second factor to add; a
-/// user without one signs in as they can, and the ID token's `acr` says so.
+/// `acr` the client asks for (or the policy requires for it) is not enough when the user
+/// has a second factor or a passkey to sign in with; a user without one signs in as they
+/// can, and the ID token's `acr` says so.
 async fn strong_enough(ctx: &Ctx, request: &AuthorizationRequest, session: &SessionRecord) -> Result<bool, OAuthError> {
     // A linked device is its own requirement: only a sign-in on that device satisfies it.
     if wants_device(ctx, request) {
@@ -314,7 +315,9 @@ async fn strong_enough(ctx: &Ctx, request: &AuthorizationRequest, session: &Sess
         return Ok(true);
     }
     let Some(user) = ctx.store.user_by_id(&session.user_id).await? else { return Ok(false) };
-    Ok(second_factor::required(ctx, &user, client.as_deref()).await?.is_none())
+    // A user with a second factor or a passkey signs in again with it.
+    let can_do_more = second_factor::required(ctx, &user, client.as_deref()).await?.is_some() || !ctx.store.passkeys_of(&user.id).await?.is_empty();
+    Ok(!can_do_more)
 }
 
 /// Whether the sign-in must happen on a device linked to the account: the client asked
