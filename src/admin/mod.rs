@@ -156,3 +156,22 @@ pub async fn caller(ctx: &Ctx, claims: &crate::protocol::access_token::AccessCla
         _ => Err(AppError::Forbidden("this account is not an administrator".into())),
     }
 }
+
+/// The numbers on the console's first page.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub users: u64,
+    pub clients: usize,
+    pub brands: usize,
+    /// Keys that sign or still verify tokens.
+    pub keys: usize,
+}
+
+pub async fn overview(ctx: &Ctx) -> Result<Overview, crate::error::AppError> {
+    Ok(Overview {
+        users: ctx.store.count_users().await?,
+        clients: ctx.store.all_clients().await?.len(),
+        brands: ctx.brands.all().len(),
+        keys: ctx.store.signing_keys_published(ctx.now()).await?.len(),
+    })
+}

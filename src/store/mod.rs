@@ -109,8 +109,11 @@ impl Store {
             if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("cannot create {}: {e}", dir.display())))?;
             }
-            let read = Database::connect(sqlite_options(url, max_connections)).await?;
+            // The writer first: it creates the file and switches it to WAL, which needs the
+            // database to itself; the readers' pool then finds WAL already set (seen as
+            // "database is locked" on first starts when the pool came first).
             let write = Database::connect(sqlite_options(url, 1)).await?;
+            let read = Database::connect(sqlite_options(url, max_connections)).await?;
             let audit = audit::AuditWriter::start(write.clone());
             Ok(Store { read, write, audit, revocations: Default::default() })
         } else {

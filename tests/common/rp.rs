@@ -54,16 +54,15 @@ impl Rp {
 
     /// A confidential client registered on the fly, for servers without the test clients.
     pub async fn web_like_client(srv: &TestServer) -> Rp {
-        let spec = oneid::admin::clients::ClientSpec {
-            id: Some("portal".into()),
-            token_endpoint_auth_method: Some("client_secret_basic".into()),
-            redirect_uris: vec![super::WEB_REDIRECT.into()],
-            skip_consent: true,
-            ..Default::default()
-        };
-        let created = oneid::admin::clients::create(srv.state.ctx(), spec, &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.expect("client created");
-        let secret = created.client_secret.expect("a generated secret");
-        Rp::new(srv, "portal", Some(&secret), super::WEB_REDIRECT).await
+        // Registered with a secret of the test's choosing (the admin services generate them).
+        let mut spec = super::client("portal", Some(super::WEB_SECRET), None, super::WEB_REDIRECT);
+        spec.name = None;
+        spec.skip_consent = true;
+        let ctx = srv.state.ctx();
+        let record = oneid::protocol::client_metadata::validate(&spec, &ctx.config, "database", srv.clock_now()).expect("valid client");
+        ctx.store.insert_client(&record).await.expect("client stored");
+        ctx.clients.reload().await.expect("clients reloaded");
+        Rp::new(srv, "portal", Some(super::WEB_SECRET), super::WEB_REDIRECT).await
     }
 
     pub async fn mobile(srv: &TestServer) -> Rp {

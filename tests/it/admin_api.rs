@@ -175,6 +175,15 @@ async fn an_administrator_manages_clients_and_every_change_is_audited() {
         assert_eq!(issued.status(), 400, "shop may not use client credentials");
         assert_eq!(common::oauth_error(issued).await.1, "unauthorized_client");
 
+        // A client's own token lifetime beats the policy's.
+        let batch = json!({ "id": "batch", "token_endpoint_auth_method": "client_secret_post", "grant_types": ["client_credentials"], "scopes": ["orders:read"], "access_token_ttl": 45 });
+        let (status, _, batch) = call(&srv, token, Method::POST, "/clients", Some(batch)).await;
+        assert_eq!(status, StatusCode::CREATED, "{batch}");
+        let batch_secret = batch["client_secret"].as_str().unwrap();
+        let issued = srv.post_form("/token", None, &[("grant_type", "client_credentials"), ("client_id", "batch"), ("client_secret", batch_secret)]).await;
+        let issued: Value = issued.json().await.unwrap();
+        assert_eq!((issued["expires_in"].as_i64(), issued["scope"].as_str()), (Some(45), Some("orders:read")), "{issued}");
+
         let (status, _, again) = call(&srv, token, Method::POST, "/clients", Some(spec.clone())).await;
         assert_eq!((status, again["type"].as_str()), (StatusCode::CONFLICT, Some("urn:oneid:problem:conflict")));
         let bad = json!({ "redirect_uris": ["http://evil.example.com/cb#x"], "grant_types": ["implicit"], "brand": "nope" });

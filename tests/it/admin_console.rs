@@ -97,6 +97,18 @@ async fn an_administrator_runs_the_console_with_a_passkey() {
     let filtered = wait_for_text(&chrome, "1 events").await;
     assert!(!filtered.contains("client_created"));
 
+    // Previews: any brand's sign-in page and activation email, in any language.
+    chrome.open(&srv.url("/admin/preview")).await;
+    wait_for_text(&chrome, "activation email").await;
+    chrome.open(&srv.url("/admin/preview/login?brand=bmw&lang=de")).await;
+    let login = wait_for_text(&chrome, "lang=\"de\"").await;
+    assert!(login.contains("brand-bmw.css") && login.contains("Passwort"), "the BMW sign-in page in German");
+    chrome.open(&srv.url("/admin/preview/activation?brand=mini&lang=fr")).await;
+    let mail = wait_for_text(&chrome, "no-reply@mini.example.com").await;
+    assert!(mail.contains("MINI ID") && mail.contains("/register/activate?token=PREVIEW"), "the MINI activation email in French");
+    chrome.open(&srv.url("/admin/preview/activation.html?brand=mini&lang=fr")).await;
+    wait_for_text(&chrome, "MINI").await;
+
     // Destructive actions ask first.
     chrome.open(&srv.url("/admin/clients/console-made")).await;
     chrome.click("form[action$='/delete'] button").await;

@@ -152,6 +152,30 @@ async fn users_are_added_listed_disabled_and_enabled() {
 }
 
 #[tokio::test]
+async fn the_first_administrator_is_made_from_the_cli() {
+    let srv = server().await;
+    let (code, out, err) = oneid(&srv, &["users", "grant-admin", "Alice@Example.com"], None).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("is an administrator") && out.contains("/admin"), "{out}");
+    let alice = srv.state.ctx().store.user_by_email(crate::common::ALICE.0).await.unwrap().unwrap();
+    assert!(alice.admin);
+    let (_, list, _) = oneid(&srv, &["users", "list"], None).await;
+    assert!(list.lines().any(|l| l.contains("alice@example.com") && l.contains("admin")), "{list}");
+    let (code, _, err) = oneid(&srv, &["users", "revoke-admin", "alice@example.com"], None).await;
+    assert_eq!(code, 1, "the last administrator keeps the role");
+    assert!(err.contains("last administrator"), "{err}");
+    let (code, _, err) = oneid(&srv, &["users", "grant-admin", "nobody@example.com"], None).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("no account for nobody@example.com"), "{err}");
+    srv.state.ctx().store.flush_audit().await;
+    let filter = oneid::store::AuditFilter { actor: Some("cli".into()), user_id: Some(alice.id.clone()), ..Default::default() };
+    let events = srv.state.ctx().store.audit_events(&filter, 10, 0).await.unwrap().0;
+    assert_eq!(events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(), ["admin_granted", "user_created"]);
+    let detail: serde_json::Value = serde_json::from_str(&events[0].detail).unwrap();
+    assert_eq!(detail, serde_json::json!({ "before": { "admin": false }, "after": { "admin": true } }));
+}
+
+#[tokio::test]
 async fn keys_rotate_and_list_from_the_cli() {
     let srv = server().await;
     let (code, out, err) = oneid(&srv, &["keys", "rotate"], None).await;

@@ -28,16 +28,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn home_get(State(s): State<AppState>, console: Console) -> Response {
-    let ctx = s.ctx();
-    let counts = async {
-        let users = ctx.store.count_users().await?;
-        let clients = ctx.store.all_clients().await?.len();
-        let keys = crate::admin::keys::list(ctx).await.map_err(|e| crate::store::StoreError::Db(e.to_string()))?.iter().filter(|k| k.state != "retired").count();
-        Ok::<_, crate::store::StoreError>(serde_json::json!({ "users": users, "clients": clients, "brands": ctx.brands.all().len(), "keys": keys }))
-    };
-    let counts = match counts.await {
+    let counts = match crate::admin::overview(s.ctx()).await {
         Ok(counts) => counts,
-        Err(e) => return ErrorPage::from(e).into_response(),
+        Err(e) => return super::failure(e),
     };
     let events = match super::settings::audit_rows(&s, &Default::default(), crate::admin::Paging { page: 1, per_page: 10 }).await {
         Ok((_, rows)) => rows,
