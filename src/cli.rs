@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::admin::{self, Actor, Paging, clients::ClientSpec, users::NewUser};
+use crate::admin::{self, Actor, users::NewUser};
 use crate::audit::RequestMeta;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
+use crate::config::{ClientConfig, Config};
 use crate::error::AppError;
 use crate::protocol::client_metadata;
 use crate::state::Ctx;
@@ -283,8 +283,8 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
                 }
                 None => None,
             };
-            let spec = ClientSpec {
-                id: Some(add.id),
+            let spec = ClientConfig {
+                id: add.id,
                 name: add.name,
                 token_endpoint_auth_method: Some(if add.public { "none".into() } else { add.auth_method.unwrap_or_else(|| "client_secret_basic".into()) }),
                 redirect_uris: add.redirect_uris,
@@ -312,8 +312,7 @@ async fn clients(ctx: &Ctx, command: ClientsCommand) -> Result<(), AppError> {
         }
         ClientsCommand::List => {
             println!("{:<24} {:<20} {:<20} {:<8} REDIRECT URIS", "CLIENT ID", "AUTH METHOD", "GRANT TYPES", "SOURCE");
-            let all = Paging { page: 1, per_page: u64::MAX };
-            for c in admin::clients::list(ctx, None, all).await?.items {
+            for c in ctx.store.all_clients().await?.iter().map(admin::clients::ClientView::from) {
                 println!("{:<24} {:<20} {:<20} {:<8} {}", c.id, c.token_endpoint_auth_method, c.grant_types.join(","), c.managed_by, c.redirect_uris.join(" "));
             }
         }

@@ -224,14 +224,20 @@ pub struct LogConfig {
     pub format: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// A client's registration, one shape everywhere: the config file, the CLI, the admin
+/// API and the console.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
+    /// Letters, digits, '-', '.', '_', '~' (the admin API generates one when it is empty).
+    #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
-    /// The client secret of a confidential client; at least 32 characters.
+    /// The client secret of a confidential client; at least 32 characters. Only in the
+    /// config file: the CLI, the admin API and the console generate secrets.
     #[serde(default)]
+    #[schema(write_only)]
     pub secret: Option<String>,
     /// `client_secret_basic` (default with a secret), `client_secret_post`,
     /// `private_key_jwt` (with `jwks` or `jwks_uri`), or `none` (public client, default
@@ -255,6 +261,7 @@ pub struct ClientConfig {
     pub skip_consent: bool,
     /// `private_key_jwt` (RFC 7523): the client's public keys as a JWK Set, inline...
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub jwks: Option<serde_json::Value>,
     /// ...or at a URL oneid fetches (and caches).
     #[serde(default)]

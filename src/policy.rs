@@ -35,6 +35,9 @@ pub enum PolicyError {
     /// with `section.key:`.
     #[error("{}", .0.join("\n"))]
     Invalid(Vec<String>),
+    /// Others kept changing the policy at the same moment.
+    #[error("the policy was being changed elsewhere at the same time; try again")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -160,15 +163,23 @@ impl Policies {
         Ok(())
     }
 
-    /// Applies `changes`; returns the policy values before and after.
+    /// Applies `changes` on top of the stored changes (not this instance's copy, which
+    /// may be seconds old), written only if nobody wrote in between; returns the policy
+    /// values before and after.
     pub async fn change(&self, store: &Store, changes: &Value, now: crate::clock::UnixTime) -> Result<(Value, Value), PolicyError> {
-        let before = values(&self.current());
-        let overrides = patch(&self.overrides(), changes)?;
-        let config = apply(&self.file, &overrides)?;
-        let after = values(&config);
-        store.put_setting(SETTING, &overrides.to_string(), now).await?;
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = (Arc::new(config), overrides);
-        Ok((before, after))
+        for _ in 0..3 {
+            let stored = store.setting(SETTING).await?;
+            let current = stored.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_else(|| Value::Object(Map::new()));
+            let before = values(&apply(&self.file, &current).unwrap_or_else(|_| self.file.clone()));
+            let overrides = patch(&current, changes)?;
+            let config = apply(&self.file, &overrides)?;
+            let after = values(&config);
+            if store.replace_setting(SETTING, stored.as_deref(), &overrides.to_string(), now).await? {
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = (Arc::new(config), overrides);
+                return Ok((before, after));
+            }
+        }
+        Err(PolicyError::Busy)
     }
 }
 

@@ -2,7 +2,7 @@
 //! generated here (256 random bits), returned once and stored only as a hash. Clients
 //! declared in the config file are changed there and refused here.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -16,87 +16,16 @@ use crate::store::{ClientRecord, StoreError};
 
 use super::{Actor, ListPage, Paging, Subject, record, snapshot};
 
-/// A client's registration as an administrator writes it. Replacing a client takes the
-/// whole definition: what is left out goes back to its default.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientSpec {
-    /// Letters, digits, '-', '.', '_', '~'; generated when left out on creation.
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    /// `client_secret_basic`, `client_secret_post` (a secret is generated),
-    /// `private_key_jwt` (with `jwks` or `jwks_uri`) or `none` (a public client; the
-    /// default without keys).
-    #[serde(default)]
-    pub token_endpoint_auth_method: Option<String>,
-    #[serde(default)]
-    pub redirect_uris: Vec<String>,
-    #[serde(default)]
-    pub post_logout_redirect_uris: Vec<String>,
-    /// Scopes the client may ask for; default: the OpenID Connect scopes.
-    #[serde(default)]
-    pub scopes: Option<Vec<String>>,
-    /// Default: authorization_code and refresh_token.
-    #[serde(default)]
-    pub grant_types: Option<Vec<String>>,
-    #[serde(default)]
-    pub brand: Option<String>,
-    #[serde(default)]
-    pub id_token_signed_response_alg: Option<String>,
-    #[serde(default)]
-    pub skip_consent: bool,
-    #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub jwks: Option<Value>,
-    #[serde(default)]
-    pub jwks_uri: Option<String>,
-    #[serde(default)]
-    pub backchannel_logout_uri: Option<String>,
-    #[serde(default)]
-    pub backchannel_logout_session_required: bool,
-    #[serde(default)]
-    pub require_pushed_authorization_requests: bool,
-    #[serde(default)]
-    pub dpop_bound_access_tokens: bool,
-    /// Seconds; default: the policy's `tokens.access_token_ttl`.
-    #[serde(default)]
-    pub access_token_ttl: Option<i64>,
-    /// Seconds a sign-in (refresh family) lasts at most; default: the policy's
-    /// `tokens.refresh_token_max_ttl`.
-    #[serde(default)]
-    pub refresh_token_ttl: Option<i64>,
+/// Whether the definition authenticates with a secret.
+fn uses_secret(spec: &ClientConfig) -> bool {
+    matches!(spec.token_endpoint_auth_method.as_deref(), Some("client_secret_basic" | "client_secret_post"))
 }
 
-impl ClientSpec {
-    fn into_config(self, id: String, secret: Option<String>) -> ClientConfig {
-        ClientConfig {
-            id,
-            name: self.name,
-            secret,
-            token_endpoint_auth_method: self.token_endpoint_auth_method,
-            redirect_uris: self.redirect_uris,
-            post_logout_redirect_uris: self.post_logout_redirect_uris,
-            scopes: self.scopes,
-            grant_types: self.grant_types,
-            brand: self.brand,
-            id_token_signed_response_alg: self.id_token_signed_response_alg,
-            skip_consent: self.skip_consent,
-            jwks: self.jwks,
-            jwks_uri: self.jwks_uri,
-            backchannel_logout_uri: self.backchannel_logout_uri,
-            backchannel_logout_session_required: self.backchannel_logout_session_required,
-            require_pushed_authorization_requests: self.require_pushed_authorization_requests,
-            dpop_bound_access_tokens: self.dpop_bound_access_tokens,
-            access_token_ttl: self.access_token_ttl,
-            refresh_token_ttl: self.refresh_token_ttl,
-        }
-    }
-
-    /// Whether the definition authenticates with a secret.
-    fn uses_secret(&self) -> bool {
-        matches!(self.token_endpoint_auth_method.as_deref(), Some("client_secret_basic" | "client_secret_post"))
+/// Secrets come from oneid (256 random bits), never from the administrator.
+fn no_secret_given(spec: &ClientConfig) -> Result<(), AppError> {
+    match spec.secret {
+        Some(_) => Err(AppError::bad_request("secret: oneid generates client secrets; leave it out (and name token_endpoint_auth_method)")),
+        None => Ok(()),
     }
 }
 
@@ -162,9 +91,10 @@ impl From<&ClientRecord> for ClientView {
 
 impl ClientView {
     /// The definition that registers this client again, for an edit form.
-    pub fn spec(&self) -> ClientSpec {
-        ClientSpec {
-            id: Some(self.id.clone()),
+    pub fn spec(&self) -> ClientConfig {
+        ClientConfig {
+            id: self.id.clone(),
+            secret: None,
             name: Some(self.name.clone()),
             token_endpoint_auth_method: Some(self.token_endpoint_auth_method.clone()),
             redirect_uris: self.redirect_uris.clone(),
@@ -225,7 +155,7 @@ async fn editable(ctx: &Ctx, id: &str) -> Result<ClientRecord, AppError> {
     Ok(client)
 }
 
-fn check_brand(ctx: &Ctx, spec: &ClientSpec) -> Result<(), AppError> {
+fn check_brand(ctx: &Ctx, spec: &ClientConfig) -> Result<(), AppError> {
     match &spec.brand {
         Some(brand) if !ctx.brands.exists(brand) => Err(AppError::BadRequest(vec![format!("brand: there is no brand {brand:?}")])),
         _ => Ok(()),
@@ -233,12 +163,15 @@ fn check_brand(ctx: &Ctx, spec: &ClientSpec) -> Result<(), AppError> {
 }
 
 /// Registers a client; a client authenticating with a secret gets a generated one.
-pub async fn create(ctx: &Ctx, spec: ClientSpec, actor: &Actor, meta: &RequestMeta) -> Result<WithSecret, AppError> {
+pub async fn create(ctx: &Ctx, mut spec: ClientConfig, actor: &Actor, meta: &RequestMeta) -> Result<WithSecret, AppError> {
+    no_secret_given(&spec)?;
     check_brand(ctx, &spec)?;
-    let id = spec.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let secret = spec.uses_secret().then(client_metadata::generate_secret);
-    let config = spec.into_config(id, secret.clone());
-    let client = client_metadata::validate(&config, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
+    if spec.id.is_empty() {
+        spec.id = uuid::Uuid::new_v4().to_string();
+    }
+    let secret = uses_secret(&spec).then(client_metadata::generate_secret);
+    spec.secret = secret.clone();
+    let client = client_metadata::validate(&spec, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
     match ctx.store.insert_client(&client).await {
         Ok(()) => {}
         Err(StoreError::Conflict { .. }) => return Err(AppError::Conflict(format!("a client with id {:?} already exists", client.id))),
@@ -250,18 +183,21 @@ pub async fn create(ctx: &Ctx, spec: ClientSpec, actor: &Actor, meta: &RequestMe
     Ok(WithSecret { client: view, client_secret: secret })
 }
 
-/// Replaces a client's registration. A client that keeps authenticating with a secret
-/// keeps its secret; one that starts to gets a generated one.
-pub async fn update(ctx: &Ctx, id: &str, spec: ClientSpec, actor: &Actor, meta: &RequestMeta) -> Result<WithSecret, AppError> {
-    if spec.id.as_ref().is_some_and(|given| given != id) {
+/// Replaces a client's registration (an empty id in `spec` means this one). A client
+/// that keeps authenticating with a secret keeps its secret; one that starts to gets a
+/// generated one.
+pub async fn update(ctx: &Ctx, id: &str, mut spec: ClientConfig, actor: &Actor, meta: &RequestMeta) -> Result<WithSecret, AppError> {
+    if !spec.id.is_empty() && spec.id != id {
         return Err(AppError::bad_request("id: a client's id cannot change; create a new client instead"));
     }
+    no_secret_given(&spec)?;
     check_brand(ctx, &spec)?;
     let existing = editable(ctx, id).await?;
-    let keeps_secret = spec.uses_secret() && existing.secret_hash.is_some();
-    let generated = spec.uses_secret().then(client_metadata::generate_secret);
-    let config = spec.into_config(id.to_string(), generated.clone());
-    let mut client = client_metadata::validate(&config, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
+    let keeps_secret = uses_secret(&spec) && existing.secret_hash.is_some();
+    let generated = uses_secret(&spec).then(client_metadata::generate_secret);
+    spec.id = id.to_string();
+    spec.secret = generated.clone();
+    let mut client = client_metadata::validate(&spec, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
     client.created_at = existing.created_at;
     let new_secret = if keeps_secret {
         client.secret_hash = existing.secret_hash.clone();

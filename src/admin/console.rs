@@ -31,23 +31,13 @@ pub fn client_spec(config: &Config) -> ClientConfig {
     ClientConfig {
         id: CLIENT_ID.into(),
         name: Some("oneid settings console".into()),
-        secret: None,
         token_endpoint_auth_method: Some("none".into()),
         redirect_uris: vec![redirect_uri(config)],
         post_logout_redirect_uris: vec![format!("{}{}", config.issuer(), paths::ADMIN)],
         scopes: Some(vec![OPENID.into(), ADMIN.into()]),
         grant_types: Some(vec!["authorization_code".into()]),
-        brand: None,
-        id_token_signed_response_alg: None,
         skip_consent: true,
-        jwks: None,
-        jwks_uri: None,
-        backchannel_logout_uri: None,
-        backchannel_logout_session_required: false,
-        require_pushed_authorization_requests: false,
-        dpop_bound_access_tokens: false,
-        access_token_ttl: None,
-        refresh_token_ttl: None,
+        ..Default::default()
     }
 }
 
@@ -110,6 +100,8 @@ struct IdTokenClaims {
     nonce: Option<String>,
     sid: Option<String>,
     acr: String,
+    #[serde(default)]
+    amr: Vec<String>,
 }
 
 /// Who signed in to the console, in which oneid session.
@@ -125,7 +117,11 @@ pub async fn finish(ctx: &Ctx, flow: &Flow<'_>, code: &str, state: &str, meta: &
     if !crypto::constant_time_eq(state.as_bytes(), flow.derive("state").as_bytes()) {
         return Err(Refused::Failed("the sign-in does not belong to this browser; start again".into()));
     }
-    let failed = |e: &dyn std::fmt::Display| Refused::Failed(e.to_string());
+    // The details go to the log, not to the page.
+    let failed = |e: &dyn std::fmt::Display| {
+        tracing::warn!(error = %e, "console sign-in not completed");
+        Refused::Failed("the sign-in could not be completed; start again".into())
+    };
     let client = ctx.clients.get(CLIENT_ID).await.map_err(|e| failed(&e))?.ok_or_else(|| Refused::Failed("the console is not registered".into()))?;
     let params = Params::from_pairs([
         ("grant_type".to_string(), "authorization_code".to_string()),
@@ -146,9 +142,9 @@ pub async fn finish(ctx: &Ctx, flow: &Flow<'_>, code: &str, state: &str, meta: &
     if !tokens.scope.split(' ').any(|s| s == ADMIN) {
         return Err(Refused::NotAdmin);
     }
-    let (has_totp, has_passkey) = factors(ctx, &user).await.map_err(|e| failed(&e))?;
-    let strong = claims.acr == acr::PHISHING_RESISTANT || (claims.acr == acr::TWO_FACTOR && has_totp);
+    let strong = super::strong_sign_in(ctx, &user, &claims.acr, &claims.amr).await.map_err(|e| failed(&e))?;
     if !strong {
+        let (has_totp, has_passkey) = factors(ctx, &user).await.map_err(|e| failed(&e))?;
         return Err(Refused::NeedsSecondFactor { has_factor: has_totp || has_passkey });
     }
     ctx.audit_as(Some(Actor::User { id: user.id.clone(), email: user.email.clone() }.label()), "console_signed_in", meta, Some(&user.id), Some(CLIENT_ID), json!({ "acr": claims.acr }))
@@ -159,7 +155,10 @@ pub async fn finish(ctx: &Ctx, flow: &Flow<'_>, code: &str, state: &str, meta: &
 /// The administrator behind a console session, while the oneid session it came from
 /// lasts and the account is still an enabled administrator.
 pub async fn check(ctx: &Ctx, signed_in: &SignedIn) -> Result<Actor, Refused> {
-    let session = ctx.store.session_by_sid(&signed_in.sid, ctx.now()).await.map_err(|e| Refused::Failed(e.to_string()))?;
+    let session = ctx.store.session_by_sid(&signed_in.sid, ctx.now()).await.map_err(|e| {
+        tracing::error!(error = %e, "console session not checked");
+        Refused::Failed("the console could not check your sign-in; try again".into())
+    })?;
     if session.is_none_or(|s| s.user_id != signed_in.user_id) {
         return Err(Refused::Failed("your sign-in has ended".into()));
     }
@@ -168,7 +167,11 @@ pub async fn check(ctx: &Ctx, signed_in: &SignedIn) -> Result<Actor, Refused> {
 }
 
 async fn admin(ctx: &Ctx, user_id: &str) -> Result<User, Refused> {
-    match ctx.store.user_by_id(user_id).await.map_err(|e| Refused::Failed(e.to_string()))? {
+    let user = ctx.store.user_by_id(user_id).await.map_err(|e| {
+        tracing::error!(error = %e, "administrator not checked");
+        Refused::Failed("the console could not check your account; try again".into())
+    })?;
+    match user {
         Some(user) if user.admin && !user.disabled => Ok(user),
         _ => Err(Refused::NotAdmin),
     }

@@ -52,6 +52,8 @@ pub struct Paging {
 }
 
 pub const MAX_PER_PAGE: u64 = 100;
+/// Far beyond any list; keeps offsets from overflowing.
+const MAX_PAGE: u64 = 1_000_000;
 
 fn first_page() -> u64 {
     1
@@ -70,11 +72,11 @@ impl Default for Paging {
 impl Paging {
     /// Out-of-range values are clamped, not refused: a list is still a list.
     pub fn clamped(self) -> Paging {
-        Paging { page: self.page.max(1), per_page: self.per_page.clamp(1, MAX_PER_PAGE) }
+        Paging { page: self.page.clamp(1, MAX_PAGE), per_page: self.per_page.clamp(1, MAX_PER_PAGE) }
     }
 
     pub fn offset(self) -> u64 {
-        (self.page - 1) * self.per_page
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
     }
 
     /// One page of items already in memory.
@@ -135,14 +137,18 @@ pub fn snapshot(value: &impl Serialize) -> Option<Value> {
 }
 
 /// Who may call the admin API with this access token: an administrator's token with the
-/// `oneid:admin` scope (checked against the account now, not when the token was made),
-/// or a client's own token with `oneid:admin:automation`.
+/// `oneid:admin` scope from a strong sign-in (see [`strong_sign_in`]), checked against
+/// the account now rather than when the token was made; or the own token of a client
+/// that is still registered for `oneid:admin:automation` and client credentials.
 pub async fn caller(ctx: &Ctx, claims: &crate::protocol::access_token::AccessClaims) -> Result<Actor, crate::error::AppError> {
     use crate::error::AppError;
+    use crate::protocol::clients::GrantType;
     use crate::protocol::scopes::{ADMIN, ADMIN_AUTOMATION};
     let has = |scope: &str| claims.scope.split(' ').any(|s| s == scope);
     if claims.gid.is_none() {
-        return if has(ADMIN_AUTOMATION) {
+        let client = ctx.clients.get(&claims.client_id).await?;
+        let still_allowed = client.is_some_and(|c| c.scopes.contains(ADMIN_AUTOMATION) && c.allows(GrantType::ClientCredentials));
+        return if has(ADMIN_AUTOMATION) && still_allowed {
             Ok(Actor::Client { id: claims.client_id.clone() })
         } else {
             Err(AppError::Forbidden(format!("this client token lacks the {ADMIN_AUTOMATION} scope")))
@@ -151,10 +157,27 @@ pub async fn caller(ctx: &Ctx, claims: &crate::protocol::access_token::AccessCla
     if !has(ADMIN) {
         return Err(AppError::Forbidden(format!("this access token lacks the {ADMIN} scope")));
     }
-    match ctx.store.user_by_id(&claims.sub).await? {
-        Some(user) if user.admin && !user.disabled => Ok(Actor::User { id: user.id, email: user.email }),
-        _ => Err(AppError::Forbidden("this account is not an administrator".into())),
+    let user = match ctx.store.user_by_id(&claims.sub).await? {
+        Some(user) if user.admin && !user.disabled => user,
+        _ => return Err(AppError::Forbidden("this account is not an administrator".into())),
+    };
+    let amr = claims.amr.clone().unwrap_or_default();
+    if !strong_sign_in(ctx, &user, claims.acr.as_deref().unwrap_or(""), &amr).await? {
+        return Err(AppError::Forbidden("administration needs a sign-in with a passkey or an authenticator app".into()));
     }
+    Ok(Actor::User { id: user.id, email: user.email })
+}
+
+/// Whether a sign-in is strong enough to administer oneid: with a passkey (the
+/// phishing-resistant `acr`), or with the authenticator app, which is the `otp` second
+/// factor of every account that has one (such accounts cannot use an emailed code).
+pub async fn strong_sign_in(ctx: &Ctx, user: &crate::store::User, acr: &str, amr: &[String]) -> Result<bool, crate::store::StoreError> {
+    use crate::auth::acr::{AMR_MFA, AMR_OTP, PHISHING_RESISTANT};
+    if acr == PHISHING_RESISTANT {
+        return Ok(true);
+    }
+    let otp = amr.iter().any(|m| m == AMR_OTP) && amr.iter().any(|m| m == AMR_MFA);
+    Ok(otp && ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed))
 }
 
 /// The numbers on the console's first page.

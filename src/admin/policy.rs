@@ -33,6 +33,7 @@ pub fn get(ctx: &Ctx) -> PolicyView {
 pub async fn change(ctx: &Ctx, changes: &Value, actor: &Actor, meta: &RequestMeta) -> Result<PolicyView, AppError> {
     let (before, after) = ctx.policies.change(&ctx.store, changes, ctx.now()).await.map_err(|e| match e {
         PolicyError::Invalid(problems) => AppError::BadRequest(problems),
+        PolicyError::Busy => AppError::Conflict(PolicyError::Busy.to_string()),
         PolicyError::Store(e) => e.into(),
     })?;
     let (before, after) = differences(&before, &after);

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::audit::RequestMeta;
 use crate::auth::login::normalize_email;
 use crate::auth::password::HashError;
+use crate::auth::password_policy;
 use crate::auth::session;
 use crate::error::AppError;
 use crate::state::Ctx;
@@ -15,8 +16,6 @@ use crate::store::{StoreError, User};
 
 use super::{Actor, ListPage, Paging, Subject, record};
 
-pub const MIN_PASSWORD_LEN: usize = 8;
-pub const MAX_PASSWORD_LEN: usize = crate::auth::password_policy::PASSWORD_MAX;
 
 /// An account created by an administrator: active, its email taken as verified.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,9 +153,12 @@ pub async fn create(ctx: &Ctx, new: NewUser, actor: &Actor, meta: &RequestMeta) 
     if !valid_email(&email) {
         problems.push(format!("email: {:?} is not an email address", new.email));
     }
-    let length = new.password.chars().count();
-    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&length) {
-        problems.push(format!("password: must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"));
+    // The policy's length; the strength rules are for passwords people choose themselves
+    // (an initial password is for handing over and changing).
+    let min = ctx.policy().accounts.password_min_length;
+    let max = password_policy::PASSWORD_MAX;
+    if !(min..=max).contains(&new.password.chars().count()) {
+        problems.push(format!("password: must be {min} to {max} characters"));
     }
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems));
@@ -217,6 +219,10 @@ pub async fn set_disabled(ctx: &Ctx, id: &str, disabled: bool, actor: &Actor, me
 /// Gives or takes the admin role. The last active administrator keeps it, so that
 /// somebody can still run the console.
 pub async fn set_admin(ctx: &Ctx, id: &str, admin: bool, actor: &Actor, meta: &RequestMeta) -> Result<User, AppError> {
+    // A leaked automation secret must not turn into a person's lasting admin access.
+    if let Actor::Client { .. } = actor {
+        return Err(AppError::Forbidden("the admin role is given and taken by administrators (or `oneid users grant-admin`), not by automation clients".into()));
+    }
     let user = find(ctx, id).await?;
     if !admin && user.admin && !user.disabled && ctx.store.count_admins().await? <= 1 {
         return Err(AppError::Conflict("this is the last administrator; make somebody else an administrator first".into()));

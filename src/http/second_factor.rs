@@ -117,8 +117,23 @@ pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code
 
 async fn code_get(State(s): State<AppState>, jar: CookieJar) -> Response {
     match pending_login(&s, &jar).await {
-        Ok((_, _, user, flow)) => code_page(&s, jar, &user, &flow, CodeFor::SignIn, (None, None)),
+        Ok((_, _, user, flow)) => match emailed_code_is_the_factor(&s, &user, &flow).await {
+            Ok(()) => code_page(&s, jar, &user, &flow, CodeFor::SignIn, (None, None)),
+            Err(response) => response,
+        },
         Err(response) => response,
+    }
+}
+
+/// An emailed code is the second factor only of users without an authenticator app:
+/// for the others it would be a way around the app (and report the same `acr`).
+async fn emailed_code_is_the_factor(s: &AppState, user: &User, flow: &Pending) -> Result<(), Response> {
+    let client = flow.as_ref().map(|(c, _)| c.as_ref());
+    match second_factor::required(s.ctx(), user, client).await {
+        Ok(Some(Factor::EmailCode)) => Ok(()),
+        Ok(Some(Factor::Totp)) => Err(Redirect::to(&s.url_path(paths::LOGIN_TOTP)).into_response()),
+        Ok(None) => Err(ErrorPage::expired().into_response()),
+        Err(e) => Err(ErrorPage::from(e).into_response()),
     }
 }
 
@@ -127,6 +142,9 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
         Ok(found) => found,
         Err(response) => return response,
     };
+    if let Err(response) = emailed_code_is_the_factor(&s, &user, &flow).await {
+        return response;
+    }
     let code = params.get("code").ok().flatten().unwrap_or("");
     let again = |jar, error| code_page(&s, jar, &user, &flow, CodeFor::SignIn, (Some(error), None));
     match otp::check(s.ctx(), &user, Purpose::SignIn, code).await {
@@ -217,6 +235,9 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
         Ok(found) => found,
         Err(response) => return response,
     };
+    if let Err(response) = emailed_code_is_the_factor(&s, &user, &flow).await {
+        return response;
+    }
     let (brand, ui_locales) = match &flow {
         Some((client, request)) => (client.brand.clone(), request.ui_locales.clone()),
         None => (s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone(), None),

@@ -38,7 +38,7 @@ pub struct AuditFilter {
 }
 
 enum Message {
-    Event(AuditEvent),
+    Event(Box<AuditEvent>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -60,7 +60,7 @@ async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Message>) 
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
-                Message::Event(e) => events.push(e),
+                Message::Event(e) => events.push(*e),
                 Message::Flush(ack) => flushes.push(ack),
             }
             next = if events.len() < BATCH { rx.try_recv().ok() } else { None };
@@ -111,7 +111,7 @@ async fn store_batch(db: &DatabaseConnection, events: Vec<AuditEvent>) {
 impl Store {
     /// Queues an audit event; waits only when the queue is full.
     pub async fn audit(&self, event: AuditEvent) {
-        if self.audit.0.send(Message::Event(event)).await.is_err() {
+        if self.audit.0.send(Message::Event(Box::new(event))).await.is_err() {
             tracing::error!("audit writer has stopped; event lost");
         }
     }

@@ -10,6 +10,7 @@ pub mod rp;
 pub mod rp_server;
 pub mod sms;
 pub mod smtp;
+pub mod totp;
 pub mod webdriver;
 
 use std::sync::Arc;
@@ -63,20 +64,7 @@ pub fn client(id: &str, secret: Option<&str>, method: Option<&str>, redirect: &s
         secret: secret.map(str::to_string),
         token_endpoint_auth_method: method.map(str::to_string),
         redirect_uris: vec![redirect.into()],
-        post_logout_redirect_uris: vec![],
-        scopes: None,
-        grant_types: None,
-        brand: None,
-        id_token_signed_response_alg: None,
-        skip_consent: false,
-        jwks: None,
-        jwks_uri: None,
-        backchannel_logout_uri: None,
-        backchannel_logout_session_required: false,
-        require_pushed_authorization_requests: false,
-        dpop_bound_access_tokens: false,
-        access_token_ttl: None,
-        refresh_token_ttl: None,
+        ..Default::default()
     }
 }
 

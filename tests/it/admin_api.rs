@@ -29,8 +29,22 @@ async fn server(backend: Backend) -> TestServer {
     srv
 }
 
-/// A user's access token for the admin tool, asking for the admin scope.
+/// ALICE's authenticator app: administration needs a passkey or the app.
+async fn alice_app(srv: &TestServer) -> String {
+    common::totp::enrol(srv, &srv.browser(), ALICE).await.0
+}
+
+/// A user's access token for the admin tool, asking for the admin scope; with the
+/// account's authenticator app when `app` names its secret.
 async fn user_token(srv: &TestServer, who: (&str, &str)) -> (String, Value) {
+    user_token_with(srv, who, None).await
+}
+
+async fn admin_token(srv: &TestServer, app: &str) -> (String, Value) {
+    user_token_with(srv, ALICE, Some(app)).await
+}
+
+async fn user_token_with(srv: &TestServer, who: (&str, &str), app: Option<&str>) -> (String, Value) {
     let (verifier, challenge) = pkce_pair();
     let url = common::authorize_url(
         srv,
@@ -44,7 +58,16 @@ async fn user_token(srv: &TestServer, who: (&str, &str)) -> (String, Value) {
             ("code_challenge_method", "S256"),
         ],
     );
-    let landed = srv.browser().sign_in(&url, who).await;
+    let browser = srv.browser();
+    let page = browser.open(&url).await;
+    let mut landed = browser.submit_login(&page, who.0, who.1).await;
+    if let Some(secret) = app {
+        assert!(landed.url().ends_with("/login/totp"), "{}", landed.url());
+        // A step of its own: each code works once.
+        srv.clock.advance(30);
+        landed = browser.submit(&landed, "/login/totp", &[("code", &common::totp::app_code(secret, srv.clock_now()))]).await;
+    }
+    let landed = landed.left().to_string();
     let code = query(&landed).get("code").cloned().unwrap_or_else(|| panic!("no code in {landed}"));
     let response = srv
         .post_form(
@@ -159,8 +182,14 @@ async fn an_administrator_manages_clients_and_every_change_is_audited() {
             drop(srv);
             server(backend).await
         };
-        let (token, body) = user_token(&srv, ALICE).await;
+        // A password alone does not administer.
+        let (weak, body) = user_token(&srv, ALICE).await;
         assert_eq!(body["scope"], "oneid:admin openid");
+        let (status, _, problem) = call(&srv, Some(&weak), Method::GET, "/clients", None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("passkey or an authenticator app"), "{problem}");
+        let app = alice_app(&srv).await;
+        let (token, _) = admin_token(&srv, &app).await;
         let token = Some(token.as_str());
 
         let spec = json!({ "id": "shop", "name": "Shop", "token_endpoint_auth_method": "client_secret_basic", "redirect_uris": ["https://shop.example.com/cb"], "brand": "mini", "access_token_ttl": 120 });
@@ -311,13 +340,8 @@ async fn users_are_found_created_locked_out_unlocked_reset_and_deleted() {
     let (_, _, enabled) = call(&srv, token, Method::POST, &format!("/users/{carol}/enable"), None).await;
     assert_eq!(enabled["disabled"], false);
 
-    let (_, _, admin) = call(&srv, token, Method::PUT, &format!("/users/{carol}/admin"), None).await;
-    assert_eq!(admin["admin"], true);
-    let (_, _, admin) = call(&srv, token, Method::DELETE, &format!("/users/{carol}/admin"), None).await;
-    assert_eq!(admin["admin"], false);
-    let alice = srv.user_id(ALICE.0).await;
-    let (status, _, problem) = call(&srv, token, Method::DELETE, &format!("/users/{alice}/admin"), None).await;
-    assert_eq!(status, StatusCode::CONFLICT, "the last administrator keeps the role: {problem}");
+    let (status, _, problem) = call(&srv, token, Method::PUT, &format!("/users/{carol}/admin"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "automation does not make administrators: {problem}");
 
     let (status, _, _) = call(&srv, token, Method::DELETE, &format!("/users/{carol}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -327,7 +351,7 @@ async fn users_are_found_created_locked_out_unlocked_reset_and_deleted() {
     srv.state.ctx().store.flush_audit().await;
     let (_, _, audit) = call(&srv, token, Method::GET, "/audit?actor=client:automation&per_page=100", None).await;
     let events: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
-    for expected in ["user_created", "policy_changed", "user_unlocked", "user_sessions_revoked", "password_reset_sent", "user_disabled", "user_enabled", "admin_granted", "admin_revoked", "user_deleted"] {
+    for expected in ["user_created", "policy_changed", "user_unlocked", "user_sessions_revoked", "password_reset_sent", "user_disabled", "user_enabled", "user_deleted"] {
         assert!(events.contains(&expected), "{expected} missing from {events:?}");
     }
     let policy_change = audit["items"].as_array().unwrap().iter().find(|e| e["event"] == "policy_changed").unwrap();
@@ -338,8 +362,9 @@ async fn users_are_found_created_locked_out_unlocked_reset_and_deleted() {
 #[tokio::test]
 async fn brands_policies_and_keys() {
     let srv = server(Backend::Sqlite).await;
-    let (token, _) = user_token(&srv, ALICE).await;
-    let token = Some(token.as_str());
+    let app = alice_app(&srv).await;
+    let (bearer, _) = admin_token(&srv, &app).await;
+    let token = Some(bearer.as_str());
 
     let brand = json!({ "id": "rr", "name": "RR ID", "wordmark": "RR", "accent_color": "#333333", "accent_text_color": "#ffffff", "background_color": "#fafafa", "mail_from": "RR ID <no-reply@rr.example.com>", "support": "help@rr.example.com" });
     let (status, _, created) = call(&srv, token, Method::POST, "/brands", Some(brand.clone())).await;
@@ -405,23 +430,47 @@ async fn brands_policies_and_keys() {
     assert!(!jwks.to_string().contains(&active[0]), "a retired key is no longer published");
     let (status, _, _) = call(&srv, token, Method::GET, "/keys", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the token this key signed stops working with it");
-    let (token, _) = user_token(&srv, ALICE).await;
-    let token = Some(token.as_str());
+    let (bearer, _) = admin_token(&srv, &app).await;
+    let token = Some(bearer.as_str());
 
     let (status, _, problem) = call(&srv, token, Method::GET, "/audit?since=0&until=99999999999&event=signing_key_retired", None).await;
     assert_eq!((status, problem["total"].as_u64()), (StatusCode::OK, Some(1)));
-    let response = srv.http().post(srv.url("/admin/api/v1/brands")).bearer_auth(token.unwrap()).body("{}").send().await.unwrap();
+    let response = srv.http().post(srv.url("/admin/api/v1/brands")).bearer_auth(&bearer).body("{}").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // axum's own refusals are problem details too.
+    for (method, path, status) in [(Method::GET, "/users?page=abc", StatusCode::BAD_REQUEST), (Method::PATCH, "/users", StatusCode::METHOD_NOT_ALLOWED), (Method::GET, "/nothing-here", StatusCode::NOT_FOUND)] {
+        let (got, kind, body) = call(&srv, token, method, path, None).await;
+        assert_eq!((got, kind.as_str()), (status, "application/problem+json"), "{path}: {body}");
+    }
+    let (status, _, page) = call(&srv, token, Method::GET, "/users?page=18446744073709551615&per_page=100000", None).await;
+    assert_eq!((status, page["per_page"].as_u64()), (StatusCode::OK, Some(100)), "huge numbers are clamped: {page}");
 }
 
 #[tokio::test]
 async fn a_revoked_role_or_a_disabled_account_loses_the_api_at_once() {
     let srv = server(Backend::Sqlite).await;
-    let (token, _) = user_token(&srv, ALICE).await;
+    let app = alice_app(&srv).await;
+    let (token, _) = admin_token(&srv, &app).await;
     let (status, _, _) = call(&srv, Some(&token), Method::GET, "/users", None).await;
     assert_eq!(status, StatusCode::OK);
+    // An administrator gives and takes the role; the last one keeps it.
     let bob = srv.user_id(BOB.0).await;
+    let (_, _, granted) = call(&srv, Some(&token), Method::PUT, &format!("/users/{bob}/admin"), None).await;
+    assert_eq!(granted["admin"], true);
+    let (_, _, taken) = call(&srv, Some(&token), Method::DELETE, &format!("/users/{bob}/admin"), None).await;
+    assert_eq!(taken["admin"], false);
     let alice = srv.user_id(ALICE.0).await;
+    let (status, _, problem) = call(&srv, Some(&token), Method::DELETE, &format!("/users/{alice}/admin"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the last administrator keeps the role: {problem}");
+    // An automation client loses the API as soon as its registration no longer allows it.
+    let robot = automation_token(&srv).await;
+    assert_eq!(call(&srv, Some(&robot), Method::GET, "/users", None).await.0, StatusCode::OK);
+    let ctx = srv.state.ctx();
+    let mut record = ctx.store.client_by_id("automation").await.unwrap().unwrap();
+    record.scopes = "other".into();
+    ctx.store.upsert_client(&record).await.unwrap();
+    ctx.clients.reload().await.unwrap();
+    assert_eq!(call(&srv, Some(&robot), Method::GET, "/users", None).await.0, StatusCode::FORBIDDEN);
     let cli = (&oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli());
     oneid::admin::users::set_admin(srv.state.ctx(), &bob, true, cli.0, cli.1).await.unwrap();
     oneid::admin::users::set_admin(srv.state.ctx(), &alice, false, cli.0, cli.1).await.unwrap();

@@ -2,44 +2,14 @@
 //! that work once, recovery codes, and removal.
 
 use openidconnect::TokenResponse;
-use totp_rs::{Builder, Secret};
 
 use crate::common::browser::{Browser, Landing};
 use crate::common::rp::Rp;
+use crate::common::totp::{app_code, recovery_codes_on, secret_on};
 use crate::common::{ALICE, TestServer, jwt_claims};
 
-/// What the user's app would show for `secret` at `time`.
-fn app_code(secret: &str, time: i64) -> String {
-    let bytes = Secret::try_from_base32(secret).expect("base32 secret").to_vec();
-    Builder::new().with_secret(bytes).build().expect("totp").generate(time as u64).to_string()
-}
-
-fn secret_on(page: &Landing) -> String {
-    let body = page.body();
-    let start = body.find("<code class=\"secret\">").expect("the secret is shown") + 21;
-    body[start..start + body[start..].find('<').unwrap()].to_string()
-}
-
-fn recovery_codes_on(page: &Landing) -> Vec<String> {
-    page.body().split("<li><code>").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect()
-}
-
-/// Enrols an app for Alice on `browser` (signed in to the account) and returns its
-/// secret and recovery codes.
 async fn enrol(srv: &TestServer, browser: &Browser) -> (String, Vec<String>) {
-    let login = browser.open("/account").await;
-    browser.submit(&login, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
-    let page = browser.open("/account/totp").await;
-    assert!(page.body().contains("<svg") && page.body().contains("<path d=\"M"), "a QR code");
-    let secret = secret_on(&page);
-    let wrong = browser.submit(&page, "/account/totp", &[("code", "123456"), ("current_password", ALICE.1)]).await;
-    assert!(wrong.body().contains("id=\"code-error\""), "{}", wrong.body());
-    assert_eq!(secret_on(&wrong), secret, "a mistyped code keeps the secret that was scanned");
-    let done = browser.submit(&wrong, "/account/totp", &[("code", &app_code(&secret, srv.clock_now())), ("current_password", ALICE.1)]).await;
-    let codes = recovery_codes_on(&done);
-    assert_eq!(codes.len(), 10, "{}", done.body());
-    srv.mail.wait_for_subject(ALICE.0, "turned on").await;
-    (secret, codes)
+    crate::common::totp::enrol(srv, browser, ALICE).await
 }
 
 async fn password_step(browser: &Browser) -> Landing {
@@ -122,4 +92,18 @@ async fn guessing_codes_locks_and_removing_the_app_takes_the_password() {
     let plain = srv.browser();
     let signed_in = plain.submit_login(&plain.open("/login").await, ALICE.0, ALICE.1).await;
     assert!(signed_in.url().ends_with('/'), "no second factor any more: {}", signed_in.url());
+}
+
+#[tokio::test]
+async fn an_emailed_code_cannot_stand_in_for_the_app() {
+    let srv = TestServer::start().await;
+    enrol(&srv, &srv.browser()).await;
+    let browser = srv.browser();
+    let asked = password_step(&browser).await;
+    let csrf = crate::common::browser::hidden(asked.body(), "csrf").expect("csrf");
+    let resend = browser.post("/login/code/resend", &[("csrf", &csrf)]).await;
+    assert!(resend.url().ends_with("/login/totp"), "no emailed code for an account with an app: {}", resend.url());
+    let code = browser.post("/login/code", &[("csrf", &csrf), ("code", "123456")]).await;
+    assert!(code.url().ends_with("/login/totp"), "{}", code.url());
+    assert!(srv.mail.messages_to(ALICE.0).iter().all(|m| !m.subject().contains("security code")), "no code was mailed");
 }

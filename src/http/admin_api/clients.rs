@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::admin::clients::{self, ClientSpec, ClientView, WithSecret};
+use crate::admin::clients::{self, ClientView, WithSecret};
+use crate::config::ClientConfig;
 use crate::admin::{ListPage, Paging};
 use crate::state::AppState;
 
@@ -44,9 +45,9 @@ async fn clients_get(State(s): State<AppState>, _: Caller, Query(search): Query<
 }
 
 /// Registers a client; a confidential client's generated secret is in the answer, once.
-#[utoipa::path(post, path = "/clients", tag = "clients", request_body = ClientSpec,
+#[utoipa::path(post, path = "/clients", tag = "clients", request_body = ClientConfig,
     responses((status = 201, body = WithSecret), (status = 409, body = ProblemDetails), (status = 422, body = ProblemDetails)))]
-async fn clients_post(State(s): State<AppState>, Caller(actor): Caller, Meta(meta): Meta, ApiJson(spec): ApiJson<ClientSpec>) -> ApiResult<Response> {
+async fn clients_post(State(s): State<AppState>, Caller(actor): Caller, Meta(meta): Meta, ApiJson(spec): ApiJson<ClientConfig>) -> ApiResult<Response> {
     let created = clients::create(s.ctx(), spec, &actor, &meta).await.map_err(problem)?;
     Ok(json(StatusCode::CREATED, &created))
 }
@@ -58,9 +59,9 @@ async fn client_get(State(s): State<AppState>, _: Caller, Path(id): Path<String>
 }
 
 /// Replaces a client's registration (what is left out goes back to its default).
-#[utoipa::path(put, path = "/clients/{id}", tag = "clients", params(("id" = String, Path)), request_body = ClientSpec,
+#[utoipa::path(put, path = "/clients/{id}", tag = "clients", params(("id" = String, Path)), request_body = ClientConfig,
     responses((status = 200, body = WithSecret), (status = 403, body = ProblemDetails), (status = 404, body = ProblemDetails), (status = 422, body = ProblemDetails)))]
-async fn client_put(State(s): State<AppState>, Caller(actor): Caller, Meta(meta): Meta, Path(id): Path<String>, ApiJson(spec): ApiJson<ClientSpec>) -> ApiResult<Response> {
+async fn client_put(State(s): State<AppState>, Caller(actor): Caller, Meta(meta): Meta, Path(id): Path<String>, ApiJson(spec): ApiJson<ClientConfig>) -> ApiResult<Response> {
     let updated = clients::update(s.ctx(), &id, spec, &actor, &meta).await.map_err(problem)?;
     Ok(json(StatusCode::OK, &updated))
 }

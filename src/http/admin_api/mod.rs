@@ -52,7 +52,28 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let document = document.clone();
         async move { ([(header::CONTENT_TYPE, "application/json")], document) }
     });
+    let api = api.fallback(unknown_route).layer(axum::middleware::map_response(as_problem));
     Router::new().nest(paths::ADMIN_API, api).route(paths::ADMIN_OPENAPI, openapi)
+}
+
+async fn unknown_route() -> Response {
+    Problem::new(StatusCode::NOT_FOUND, "urn:oneid:problem:not-found", "No such route", "see /admin/api/v1/openapi.json for the routes").into_response()
+}
+
+/// axum's own refusals (a path or query it cannot read, a method a route does not
+/// have) as problem details too, like every other answer of the API.
+async fn as_problem(response: Response) -> Response {
+    let status = response.status();
+    let json = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    if !status.is_client_error() || json {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let detail = match String::from_utf8_lossy(&bytes).trim() {
+        "" => status.canonical_reason().unwrap_or("the request was refused").to_string(),
+        text => text.to_string(),
+    };
+    Problem::new(status, "urn:oneid:problem:invalid-request", "The request could not be used", detail).into_response()
 }
 
 /// The caller of an admin API route, authenticated and authorised.

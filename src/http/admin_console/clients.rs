@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::admin::Paging;
-use crate::admin::clients::{self, ClientSpec};
+use crate::admin::clients;
+use crate::config::ClientConfig;
 use crate::error::AppError;
 use crate::protocol::client_metadata::MANAGED_BY_DATABASE;
 use crate::protocol::params::Params;
@@ -41,7 +42,7 @@ async fn clients_get(State(s): State<AppState>, console: Console, QueryParams(pa
 }
 
 /// The client form, with what it needs around the values.
-fn form(s: &AppState, console: &Console, spec: &ClientSpec, creating: bool, action: String) -> crate::http::pages::Page {
+fn form(s: &AppState, console: &Console, spec: &ClientConfig, creating: bool, action: String) -> crate::http::pages::Page {
     let policy = s.ctx().policy();
     let brands: Vec<String> = s.ctx().brands.all().iter().map(|b| b.id.clone()).collect();
     let algs: Vec<&str> = s.ctx().keys.algs().iter().map(|a| a.name()).collect();
@@ -61,7 +62,7 @@ fn form(s: &AppState, console: &Console, spec: &ClientSpec, creating: bool, acti
 }
 
 async fn client_new_get(State(s): State<AppState>, console: Console) -> Response {
-    let spec = ClientSpec {
+    let spec = ClientConfig {
         token_endpoint_auth_method: Some("client_secret_basic".into()),
         grant_types: Some(vec!["authorization_code".into(), "refresh_token".into()]),
         scopes: Some(crate::protocol::scopes::USER_SCOPES.iter().map(|s| s.to_string()).collect()),
@@ -75,7 +76,7 @@ async fn client_new_get(State(s): State<AppState>, console: Console) -> Response
 
 /// The submitted form as a client definition; problems with the form itself (numbers,
 /// JSON) come back as field messages.
-fn spec_of(params: &Params, id: Option<String>) -> Result<ClientSpec, Vec<String>> {
+fn spec_of(params: &Params, id: String) -> Result<ClientConfig, Vec<String>> {
     let mut problems = Vec::new();
     let mut number = |name: &str| match text(params, name) {
         None => None,
@@ -87,7 +88,7 @@ fn spec_of(params: &Params, id: Option<String>) -> Result<ClientSpec, Vec<String
         None => None,
         Some(json) => serde_json::from_str(&json).map_err(|e| problems.push(format!("jwks: not JSON ({e})"))).ok(),
     };
-    let spec = ClientSpec {
+    let spec = ClientConfig {
         id,
         name: text(params, "name"),
         token_endpoint_auth_method: text(params, "token_endpoint_auth_method"),
@@ -106,6 +107,7 @@ fn spec_of(params: &Params, id: Option<String>) -> Result<ClientSpec, Vec<String
         dpop_bound_access_tokens: checked(params, "dpop_bound_access_tokens"),
         access_token_ttl,
         refresh_token_ttl,
+        secret: None,
     };
     if problems.is_empty() { Ok(spec) } else { Err(problems) }
 }
@@ -116,7 +118,7 @@ async fn client_new_post(State(s): State<AppState>, console: Console, Meta(meta)
         return response;
     }
     let action = s.url_path("/admin/clients/new");
-    let spec = match spec_of(&params, text(&params, "id")) {
+    let spec = match spec_of(&params, text(&params, "id").unwrap_or_default()) {
         Ok(spec) => spec,
         Err(problems) => return redisplay(&s, console, &params, true, action, problems),
     };
@@ -133,7 +135,7 @@ async fn client_new_post(State(s): State<AppState>, console: Console, Meta(meta)
 
 /// The form again with what was typed and what is wrong: nothing typed is lost.
 fn redisplay(s: &AppState, console: Console, params: &Params, creating: bool, action: String, problems: Vec<String>) -> Response {
-    let mut spec = spec_of(params, text(params, "id")).unwrap_or_default();
+    let mut spec = spec_of(params, text(params, "id").unwrap_or_default()).unwrap_or_default();
     if spec.jwks.is_none() {
         spec.jwks = text(params, "jwks").map(serde_json::Value::String);
     }
@@ -171,7 +173,7 @@ async fn client_post(State(s): State<AppState>, console: Console, Meta(meta): Me
         return response;
     }
     let action = s.url_path(&format!("/admin/clients/{}", segment(&id)));
-    let spec = match spec_of(&params, Some(id.clone())) {
+    let spec = match spec_of(&params, id.clone()) {
         Ok(spec) => spec,
         Err(problems) => return redisplay(&s, console, &params, false, action, problems),
     };

@@ -4,6 +4,9 @@
 //! checks that session and the admin role again. Forms carry the CSRF token, and
 //! destructive actions ask for confirmation first.
 
+// Helpers answer early with a whole page (`Err(Response)`), once per request.
+#![allow(clippy::result_large_err)]
+
 mod clients;
 mod settings;
 mod signin;

@@ -64,8 +64,9 @@ async fn callback_get(State(s): State<AppState>, jar: CookieJar, Meta(meta): Met
         return refused_page(&s, jar, Refused::Failed("the answer came from another issuer".into()));
     }
     if let Some(error) = field("error") {
-        let why = field("error_description").unwrap_or(error).to_string();
-        return refused_page(&s, jar, Refused::Failed(format!("the sign-in did not finish: {why}")));
+        // Only the error code, reduced to its alphabet: the query is anybody's to write.
+        let code: String = error.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').take(40).collect();
+        return refused_page(&s, jar, Refused::Failed(format!("the sign-in did not finish ({code})")));
     }
     let (Some(code), Some(state)) = (field("code"), field("state")) else {
         return refused_page(&s, jar, Refused::Failed("the answer lacks its code or state".into()));
