@@ -17,16 +17,17 @@ const SETTING: &str = "policy";
 
 /// Every key an administrator may change, by config section.
 pub const KEYS: &[(&str, &[&str])] = &[
-    ("accounts", &["registration", "password_min_length", "pow_difficulty", "activation_ttl", "reset_ttl", "terms_url"]),
+    ("accounts", &["registration", "password_min_length", "pow_difficulty", "activation_ttl", "reset_ttl", "email_change_ttl", "resend_cooldown", "terms_url"]),
     ("lockout", &["threshold", "base_duration", "growth", "max_duration", "pow_after", "known_device_threshold"]),
     ("second_factor", &["brands", "clients"]),
     ("pin", &["min_length", "max_length", "max_attempts", "unlock_ttl"]),
     (
         "tokens",
-        &["access_token_ttl", "id_token_ttl", "code_ttl", "refresh_token_idle_ttl", "refresh_token_max_ttl", "refresh_reuse_grace", "authorization_request_ttl"],
+        &["signing_alg", "access_token_ttl", "id_token_ttl", "code_ttl", "refresh_token_idle_ttl", "refresh_token_max_ttl", "refresh_reuse_grace", "authorization_request_ttl"],
     ),
     ("session", &["ttl"]),
     ("devices", &["require", "remember_days"]),
+    ("dpop", &["require_nonce"]),
 ];
 
 #[derive(Debug, thiserror::Error)]

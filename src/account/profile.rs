@@ -73,7 +73,7 @@ pub async fn request_email_change(ctx: &Ctx, user: &User, new_email: &str, curre
     confirm_password(ctx, user, current).await?;
     if ctx.store.user_by_email(&new_email).await?.is_none() {
         let detail = Detail { new_email: Some(new_email.clone()), ..origin.detail() };
-        let token = links::issue(ctx, &user.id, Purpose::EmailChange, &detail, ctx.config.accounts.email_change_ttl).await?;
+        let token = links::issue(ctx, &user.id, Purpose::EmailChange, &detail, ctx.policy().accounts.email_change_ttl).await?;
         let link = links::url(ctx, paths::ACCOUNT_EMAIL_CONFIRM, Some(&token), &detail);
         send(ctx, &new_email, &detail, "email_change", greeting_name(user), Some(link), &[]);
     }

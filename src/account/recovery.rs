@@ -25,7 +25,7 @@ pub async fn forgot(ctx: &Ctx, email: &str, origin: Origin<'_>, meta: &RequestMe
         return Ok(());
     };
     let recent = links::last_sent(ctx, &user.id, Purpose::PasswordReset).await?;
-    if recent.is_some_and(|at| ctx.now() - at < ctx.config.accounts.resend_cooldown) {
+    if recent.is_some_and(|at| ctx.now() - at < ctx.policy().accounts.resend_cooldown) {
         return Ok(());
     }
     let detail = origin.detail();

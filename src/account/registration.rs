@@ -118,7 +118,7 @@ pub async fn resend(ctx: &Ctx, email: &str, origin: Origin<'_>, meta: &RequestMe
         return Ok(());
     }
     let recent = links::last_sent(ctx, &user.id, Purpose::Activation).await?;
-    if recent.is_some_and(|at| ctx.now() - at < ctx.config.accounts.resend_cooldown) {
+    if recent.is_some_and(|at| ctx.now() - at < ctx.policy().accounts.resend_cooldown) {
         return Ok(());
     }
     send_activation(ctx, &user, origin).await?;

@@ -171,7 +171,7 @@ pub async fn create(ctx: &Ctx, mut spec: ClientConfig, actor: &Actor, meta: &Req
     }
     let secret = uses_secret(&spec).then(client_metadata::generate_secret);
     spec.secret = secret.clone();
-    let client = client_metadata::validate(&spec, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
+    let client = client_metadata::validate(&spec, &ctx.policy(), MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
     match ctx.store.insert_client(&client).await {
         Ok(()) => {}
         Err(StoreError::Conflict { .. }) => return Err(AppError::Conflict(format!("a client with id {:?} already exists", client.id))),
@@ -197,7 +197,7 @@ pub async fn update(ctx: &Ctx, id: &str, mut spec: ClientConfig, actor: &Actor, 
     let generated = uses_secret(&spec).then(client_metadata::generate_secret);
     spec.id = id.to_string();
     spec.secret = generated.clone();
-    let mut client = client_metadata::validate(&spec, &ctx.config, MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
+    let mut client = client_metadata::validate(&spec, &ctx.policy(), MANAGED_BY_DATABASE, ctx.now()).map_err(AppError::BadRequest)?;
     client.created_at = existing.created_at;
     let new_secret = if keeps_secret {
         client.secret_hash = existing.secret_hash.clone();

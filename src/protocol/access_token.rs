@@ -74,7 +74,7 @@ pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>
         cnf: dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
     let payload = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
-    let alg = Alg::parse(&ctx.config.tokens.signing_alg).unwrap_or(Alg::Es256);
+    let alg = Alg::parse(&ctx.policy().tokens.signing_alg).unwrap_or(Alg::Es256);
     let token = ctx.keys.sign(alg, TYP, &payload)?;
     metrics::counter!("oneid_tokens_issued_total", "type" => "access_token").increment(1);
     Ok(Minted { token, claims })

@@ -94,7 +94,7 @@ pub async fn verify(ctx: &Ctx, request: &Request<'_>) -> Result<Option<String>, 
     }
     match &claims.nonce {
         Some(nonce) if !nonce_valid(ctx, nonce) => return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP nonce is stale; use the one in the DPoP-Nonce header")),
-        None if ctx.config.dpop.require_nonce => return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP proof must carry the nonce from the DPoP-Nonce header")),
+        None if ctx.policy().dpop.require_nonce => return Err(OAuthError::new(ErrorCode::UseDpopNonce, "the DPoP proof must carry the nonce from the DPoP-Nonce header")),
         _ => {}
     }
     let jkt = thumbprint::of(jwk).ok_or_else(|| invalid("the DPoP proof's jwk lacks required members"))?;

@@ -67,7 +67,7 @@ async fn client_new_get(State(s): State<AppState>, console: Console) -> Response
         grant_types: Some(vec!["authorization_code".into(), "refresh_token".into()]),
         scopes: Some(crate::protocol::scopes::USER_SCOPES.iter().map(|s| s.to_string()).collect()),
         brand: Some(crate::brands::DEFAULT_BRAND.into()),
-        id_token_signed_response_alg: Some(s.ctx().config.tokens.signing_alg.clone()),
+        id_token_signed_response_alg: Some(s.ctx().policy().tokens.signing_alg.clone()),
         ..Default::default()
     };
     let page = form(&s, &console, &spec, true, s.url_path("/admin/clients/new"));

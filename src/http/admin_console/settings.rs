@@ -156,6 +156,8 @@ fn label(name: &str) -> &'static str {
         "accounts.pow_difficulty" => "Proof-of-work difficulty (leading zero bits, 0 = off)",
         "accounts.activation_ttl" => "Activation link valid for (seconds)",
         "accounts.reset_ttl" => "Password reset link valid for (seconds)",
+        "accounts.email_change_ttl" => "Email change link valid for (seconds)",
+        "accounts.resend_cooldown" => "Seconds before another activation or reset email",
         "accounts.terms_url" => "Terms of use (URL)",
         "lockout.threshold" => "Wrong passwords before the account locks",
         "lockout.base_duration" => "First lock lasts (seconds)",
@@ -169,6 +171,7 @@ fn label(name: &str) -> &'static str {
         "pin.max_length" => "Longest app PIN (digits)",
         "pin.max_attempts" => "Wrong PINs before the app is signed out",
         "pin.unlock_ttl" => "An unlock lasts (seconds)",
+        "tokens.signing_alg" => "Access tokens are signed with (ES256, RS256, EdDSA when enabled)",
         "tokens.access_token_ttl" => "Access tokens live (seconds)",
         "tokens.id_token_ttl" => "ID tokens live (seconds)",
         "tokens.code_ttl" => "Authorization codes live (seconds)",
@@ -179,6 +182,7 @@ fn label(name: &str) -> &'static str {
         "session.ttl" => "Browser sessions last (seconds)",
         "devices.require" => "Every sign-in on an unknown browser confirms a code",
         "devices.remember_days" => "\"Remember this device\" lasts (days)",
+        "dpop.require_nonce" => "DPoP proofs must carry a nonce from oneid",
         _ => "",
     }
 }
@@ -192,6 +196,7 @@ fn section_title(section: &str) -> &'static str {
         "tokens" => "Token lifetimes",
         "session" => "Sessions",
         "devices" => "Devices",
+        "dpop" => "DPoP",
         _ => "",
     }
 }
