@@ -251,7 +251,8 @@ pub async fn sync_config_clients(store: &Store, config: &Config, now: UnixTime) 
     Ok(())
 }
 
-fn same_definition(a: &ClientRecord, b: &ClientRecord) -> bool {
+/// Whether two rows register the same client (times aside).
+pub fn same_definition(a: &ClientRecord, b: &ClientRecord) -> bool {
     ClientRecord { created_at: 0, updated_at: 0, ..a.clone() } == ClientRecord { created_at: 0, updated_at: 0, ..b.clone() }
 }
 

@@ -388,6 +388,9 @@ async fn brands_policies_and_keys() {
     let (_, _, brands) = call(&srv, token, Method::GET, "/brands", None).await;
     assert_eq!(brands.as_array().unwrap().len(), 3);
 
+    let (status, _, policy) = call(&srv, token, Method::GET, "/policy", None).await;
+    assert_eq!((status, policy["values"]["lockout"]["threshold"].as_i64()), (StatusCode::OK, Some(5)), "{policy}");
+    assert_eq!(policy["changed"], json!({}));
     // Policy: bad values are refused whole, with each problem named.
     let (status, _, problem) = call(&srv, token, Method::PATCH, "/policy", Some(json!({ "lockout": { "threshold": 0, "nope": 1 }, "database": { "url": "x" } }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

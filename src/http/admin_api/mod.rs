@@ -11,10 +11,10 @@ mod users;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
@@ -27,7 +27,7 @@ use crate::protocol::resource::{self, Presented};
 use crate::protocol::scopes::{ADMIN, ADMIN_AUTOMATION};
 use crate::state::AppState;
 
-use super::error::{BearerError, Problem};
+use super::error::{BearerError, Problem, no_store_json};
 use super::extract::{access_token, dpop_proofs};
 
 #[derive(OpenApi)]
@@ -138,9 +138,7 @@ pub type ApiResult<T> = Result<T, Response>;
 
 /// JSON that must not be cached.
 pub fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    (status, no_store_json(body)).into_response()
 }
 
 /// A JSON request body; unreadable bodies answer as problem details.
