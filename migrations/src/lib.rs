@@ -18,6 +18,7 @@ mod m20261209_000001_app_pins;
 mod m20261210_000001_client_metadata;
 mod m20261211_000001_logout_deliveries;
 mod m20261212_000001_admin;
+mod m20261213_000001_sms_codes;
 mod schema;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_client_metadata::Migration),
             Box::new(m20261211_000001_logout_deliveries::Migration),
             Box::new(m20261212_000001_admin::Migration),
+            Box::new(m20261213_000001_sms_codes::Migration),
         ]
     }
 }

@@ -84,6 +84,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         security_answer_hash: None,
         passkey_handle: None,
         admin: false,
+        login_code_channel: "email".into(),
     };
     match &existing {
         Some(_) => {

@@ -115,3 +115,19 @@ pub async fn verify_phone(ctx: &Ctx, user: &User, code: &str, meta: &RequestMeta
     ctx.audit("phone_verified", meta, Some(&user.id), None, json!({})).await;
     Ok(PhoneVerification::Verified)
 }
+
+/// Where sign-in codes go: `email`, or `sms` to the verified mobile number.
+pub async fn set_code_channel(ctx: &Ctx, user: &User, channel: &str, meta: &RequestMeta) -> Result<(), AccountError> {
+    let by_text_possible = user.phone_number_verified && user.phone_number.is_some();
+    match channel {
+        "email" => {}
+        "sms" if by_text_possible => {}
+        "sms" => return Err(AccountError::field("channel", "phone-none")),
+        _ => return Err(AccountError::field("channel", "field-required")),
+    }
+    if user.login_code_channel != channel {
+        ctx.store.set_login_code_channel(&user.id, channel, ctx.now()).await?;
+        ctx.audit("login_code_channel_changed", meta, Some(&user.id), None, json!({ "before": user.login_code_channel, "after": channel })).await;
+    }
+    Ok(())
+}

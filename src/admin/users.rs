@@ -191,6 +191,7 @@ pub async fn create(ctx: &Ctx, new: NewUser, actor: &Actor, meta: &RequestMeta) 
         security_answer_hash: None,
         passkey_handle: None,
         admin: false,
+        login_code_channel: "email".into(),
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}

@@ -11,8 +11,11 @@ pub const SUPPORTED: &[&str] = &[SINGLE_FACTOR, TWO_FACTOR, DEVICE, PHISHING_RES
 /// RFC 8176 method: password.
 pub const AMR_PASSWORD: &str = "pwd";
 
-/// RFC 8176 method: a one-time password, here a single-use link sent by email.
+/// RFC 8176 method: a one-time password (the authenticator app's, or a code by email).
 pub const AMR_OTP: &str = "otp";
+
+/// RFC 8176 method: a code sent by text message (NIST SP 800-63B "restricted").
+pub const AMR_SMS: &str = "sms";
 
 /// Two factors, neither phishing resistant (password and an emailed code).
 pub const TWO_FACTOR: &str = "urn:oneid:acr:2fa";

@@ -11,6 +11,8 @@ use crate::store::{CodeAttempt, StoreError, User};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     SignIn,
+    /// A sign-in code sent by text message to the verified mobile number.
+    SignInByText,
     /// Confirms that the address receives codes before two-factor sign-in is turned on.
     Enable,
     /// Proves the user's mobile number is theirs (Phone ID).
@@ -24,6 +26,7 @@ impl Purpose {
     fn as_str(self) -> &'static str {
         match self {
             Purpose::SignIn => "sign_in",
+            Purpose::SignInByText => "sign_in_text",
             Purpose::Enable => "enable",
             Purpose::VerifyPhone => "verify_phone",
             Purpose::LinkDeviceByText => "link_device_text",
@@ -60,13 +63,26 @@ pub async fn send(ctx: &Ctx, user: &User, purpose: Purpose, brand: &str, lang: &
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
     ctx.store.put_otp_code(&user.id, purpose.as_str(), &code_hash(ctx, user, purpose, &code), now, now + LIFETIME).await?;
     match (purpose, &user.phone_number) {
-        (Purpose::VerifyPhone | Purpose::LinkDeviceByText, Some(number)) => {
+        (Purpose::VerifyPhone | Purpose::LinkDeviceByText | Purpose::SignInByText, Some(number)) => {
             let brand_name = &ctx.brands.get(Some(brand)).name;
             ctx.sms.send(number, ctx.catalogs.message(lang, "sms-code", &[("brand", brand_name.clone()), ("code", code)]));
         }
         _ => crate::account::send_code(ctx, user, brand, lang, &code),
     }
     Ok(Sent::Sent)
+}
+
+/// Which of `purposes` had the newest live code sent (the one the person just got).
+pub async fn latest(ctx: &Ctx, user: &User, purposes: &[Purpose]) -> Result<Option<Purpose>, StoreError> {
+    let now = ctx.now();
+    let mut newest: Option<(i64, Purpose)> = None;
+    for &purpose in purposes {
+        if let Some(at) = ctx.store.otp_code_sent_at(&user.id, purpose.as_str(), now).await?
+            && newest.is_none_or(|(t, _)| at >= t) {
+                newest = Some((at, purpose));
+            }
+    }
+    Ok(newest.map(|(_, p)| p))
 }
 
 /// Checks `code`; a right one is used up.
@@ -84,7 +100,7 @@ pub async fn check(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> Resu
 
 fn code_hash(ctx: &Ctx, user: &User, purpose: Purpose, code: &str) -> String {
     // Bound to where it was sent: a code for one number cannot verify another.
-    let by_text = matches!(purpose, Purpose::VerifyPhone | Purpose::LinkDeviceByText);
+    let by_text = matches!(purpose, Purpose::VerifyPhone | Purpose::LinkDeviceByText | Purpose::SignInByText);
     let sent_to = if by_text { user.phone_number.as_deref().unwrap_or("") } else { user.email.as_str() };
     let message = format!("{}\n{}\n{sent_to}\n{code}", user.id, purpose.as_str());
     crypto::b64url(&crypto::hmac_sha256(&ctx.kek.derive("email-otp"), message.as_bytes()))

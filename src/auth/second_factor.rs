@@ -1,6 +1,8 @@
 //! Sign-ins that passed the password and wait for a second factor. The browser holds
 //! only a random id (in a short-lived cookie); the state is a single-use row.
 
+use crate::auth::acr;
+use crate::auth::otp::{self, Purpose, Sent};
 use crate::crypto;
 use crate::protocol::clients::Client;
 use crate::state::Ctx;
@@ -26,6 +28,31 @@ pub async fn required(ctx: &Ctx, user: &User, client: Option<&Client>) -> Result
 /// Whether the policy asks every sign-in to `client` for a second factor.
 pub fn policy_requires(ctx: &Ctx, client: &Client) -> bool {
     ctx.policy().second_factor.required_for(&client.id, &client.brand)
+}
+
+/// Where this user's sign-in codes go: by text when they chose it and their mobile
+/// number is verified, else by email.
+pub fn code_purpose(user: &User) -> Purpose {
+    let text = user.login_code_channel == "sms" && user.phone_number_verified && user.phone_number.is_some();
+    if text { Purpose::SignInByText } else { Purpose::SignIn }
+}
+
+/// Sends a sign-in code by `purpose` (email, or text when the number is verified). Each
+/// channel keeps its own once-a-minute limit; the newest code is the one asked for.
+pub async fn send_code(ctx: &Ctx, user: &User, purpose: Purpose, brand: &str, lang: &str) -> Result<(Purpose, Sent), StoreError> {
+    let by_text_possible = user.phone_number_verified && user.phone_number.is_some();
+    let purpose = if purpose == Purpose::SignInByText && !by_text_possible { Purpose::SignIn } else { purpose };
+    Ok((purpose, otp::send(ctx, user, purpose, brand, lang).await?))
+}
+
+/// The sign-in code the person has (the newest sent), if any.
+pub async fn live_code(ctx: &Ctx, user: &User) -> Result<Option<Purpose>, StoreError> {
+    otp::latest(ctx, user, &[Purpose::SignIn, Purpose::SignInByText]).await
+}
+
+/// The RFC 8176 method a sign-in code stands for.
+pub fn code_amr(purpose: Purpose) -> &'static str {
+    if purpose == Purpose::SignInByText { acr::AMR_SMS } else { acr::AMR_OTP }
 }
 
 /// How long the second step may take.

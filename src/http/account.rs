@@ -283,7 +283,9 @@ async fn security_page(s: &AppState, jar: CookieJar, user: &User, errors: FieldE
     let day = |at: i64| time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.date().to_string()).unwrap_or_default();
     let devices: Vec<(String, String, String)> = trusted.into_iter().map(|d| (d.id, d.name, day(d.last_used_at))).collect();
     let (jar, page) = account_page(s, jar, "account/security.html", user, None, errors);
-    (jar, page.with("enabled", user.email_otp_enabled).with("notice", notice).with("devices", devices)).into_response()
+    let number = user.phone_number.as_deref().filter(|_| user.phone_number_verified).map(super::device_link::masked_number);
+    let page = page.with("enabled", user.email_otp_enabled).with("notice", notice).with("devices", devices).with("number", number).with("code_channel", &user.login_code_channel);
+    (jar, page).into_response()
 }
 
 async fn devices_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, form: Result<FormParams, BadForm>) -> Response {
@@ -312,6 +314,7 @@ async fn security_get(State(s): State<AppState>, jar: CookieJar, QueryParams(par
         Some("enabled") => Some("security-enabled-notice"),
         Some("disabled") => Some("security-disabled-notice"),
         Some("device-removed") => Some("devices-removed-notice"),
+        Some("code-channel") => Some("security-code-channel-saved"),
         _ => None,
     };
     match signed_in(&s, &jar, paths::ACCOUNT_SECURITY).await {
@@ -329,6 +332,13 @@ async fn security_post(State(s): State<AppState>, jar: CookieJar, lang: LangPref
     let brand = s.ctx().brands.get(field("brand")).id.clone();
     let password = field("current_password").unwrap_or("");
     let lang = lang.resolve(None, user.locale.as_deref());
+    if field("action") == Some("code-channel") {
+        return match security::set_code_channel(s.ctx(), &user, field("channel").unwrap_or(""), &meta).await {
+            Ok(()) => Redirect::to(&format!("{}?notice=code-channel", s.url_path(paths::ACCOUNT_SECURITY))).into_response(),
+            Err(AccountError::Fields(errors)) => security_page(&s, jar, &user, errors, None).await,
+            Err(e) => failed(e),
+        };
+    }
     let outcome = match field("action") {
         Some("disable") => security::disable(s.ctx(), &user, password, &brand, &meta).await.map(|()| None),
         _ => security::start_enabling(s.ctx(), &user, password, &brand, lang).await.map(Some),

@@ -39,7 +39,7 @@ fn masked_email(email: &str) -> String {
     }
 }
 
-fn masked_number(number: &str) -> String {
+pub fn masked_number(number: &str) -> String {
     let tail: String = number.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     format!("{}•••{tail}", number.chars().take(3).collect::<String>())
 }
@@ -104,5 +104,6 @@ async fn device_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
         jar
     };
     ctx.audit("device_linked", &meta, Some(&user.id), None, serde_json::json!({ "channel": channel, "remembered": field("remember") == Some("yes") })).await;
-    finish(&s, jar, &handle, &record, &user, &flow, &meta).await
+    let method = if purpose == Purpose::LinkDeviceByText { acr::AMR_SMS } else { acr::AMR_OTP };
+    finish(&s, jar, &handle, &record, &user, &flow, method, &meta).await
 }

@@ -49,10 +49,12 @@ pub async fn ask_for(s: &AppState, jar: CookieJar, factor: Factor, user: &User, 
         Some((client, request)) => (client.brand.as_str(), request.ui_locales.as_deref()),
         None => (crate::brands::DEFAULT_BRAND, None),
     };
-    if let Err(e) = otp::send(ctx, user, Purpose::SignIn, brand, lang.resolve(ui_locales, user.locale.as_deref())).await {
-        return ErrorPage::from(e).into_response();
-    }
-    ctx.audit("second_factor_requested", meta, Some(&user.id), None, serde_json::json!({ "method": "email" })).await;
+    let purpose = match second_factor::send_code(ctx, user, second_factor::code_purpose(user), brand, lang.resolve(ui_locales, user.locale.as_deref())).await {
+        Ok((purpose, _)) => purpose,
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    let method = if purpose == Purpose::SignInByText { "sms" } else { "email" };
+    ctx.audit("second_factor_requested", meta, Some(&user.id), None, serde_json::json!({ "method": method })).await;
     (set_pending_login_cookie(s, jar, started), Redirect::to(&s.url_path(paths::LOGIN_CODE))).into_response()
 }
 
@@ -71,10 +73,12 @@ pub async fn pending_login(s: &AppState, jar: &CookieJar) -> Result<(String, Pen
     Ok((handle, record, user, flow))
 }
 
-/// Which emailed code a code page asks for.
+/// Which code a code page asks for.
 #[derive(Clone, Copy)]
 pub enum CodeFor {
-    SignIn,
+    /// A sign-in code, sent by text (`by_text`) or by email.
+    SignIn { by_text: bool },
+    /// The emailed code that turns two-factor sign-in on.
     TurningOn,
 }
 
@@ -98,14 +102,24 @@ pub async fn pending_form(s: &AppState, jar: &CookieJar, form: Result<FormParams
 
 /// The code form; `error` and `notice` are message keys.
 pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code_for: CodeFor, (error, notice): (Option<&str>, Option<&str>)) -> Response {
-    let (action, resend, intro) = match code_for {
-        CodeFor::SignIn => (paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, "code-intro"),
-        CodeFor::TurningOn => (paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, "security-enable-code-intro"),
+    let (action, resend, intro, by_text) = match code_for {
+        CodeFor::SignIn { by_text: true } => (paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, "code-intro-sms", true),
+        CodeFor::SignIn { by_text: false } => (paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, "code-intro", false),
+        CodeFor::TurningOn => (paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, "security-enable-code-intro", false),
+    };
+    // The other way to get a sign-in code, when the account has a verified mobile number.
+    let switch_to = match code_for {
+        CodeFor::SignIn { by_text } if user.phone_number_verified && user.phone_number.is_some() => Some(if by_text { "email" } else { "sms" }),
+        _ => None,
     };
     let (jar, csrf) = csrf_token(s, jar);
+    let number = user.phone_number.as_deref().map(super::device_link::masked_number);
     let page = Page::new("login/code.html")
         .with("csrf", csrf)
         .with("intro", intro)
+        .with("by_text", by_text)
+        .with("switch_to", switch_to)
+        .with("number", number)
         .with("email", &user.email)
         .with("error", error)
         .with("notice", notice)
@@ -118,7 +132,10 @@ pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code
 async fn code_get(State(s): State<AppState>, jar: CookieJar) -> Response {
     match pending_login(&s, &jar).await {
         Ok((_, _, user, flow)) => match emailed_code_is_the_factor(&s, &user, &flow).await {
-            Ok(()) => code_page(&s, jar, &user, &flow, CodeFor::SignIn, (None, None)),
+            Ok(()) => {
+                let by_text = matches!(second_factor::live_code(s.ctx(), &user).await, Ok(Some(Purpose::SignInByText)));
+                code_page(&s, jar, &user, &flow, CodeFor::SignIn { by_text }, (None, None))
+            }
             Err(response) => response,
         },
         Err(response) => response,
@@ -146,23 +163,30 @@ async fn code_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
         return response;
     }
     let code = params.get("code").ok().flatten().unwrap_or("");
-    let again = |jar, error| code_page(&s, jar, &user, &flow, CodeFor::SignIn, (Some(error), None));
-    match otp::check(s.ctx(), &user, Purpose::SignIn, code).await {
+    let purpose = match second_factor::live_code(s.ctx(), &user).await {
+        Ok(live) => live.unwrap_or(Purpose::SignIn),
+        Err(e) => return ErrorPage::from(e).into_response(),
+    };
+    let by_text = purpose == Purpose::SignInByText;
+    let again = |jar, error| code_page(&s, jar, &user, &flow, CodeFor::SignIn { by_text }, (Some(error), None));
+    match otp::check(s.ctx(), &user, purpose, code).await {
         Ok(Checked::Accepted) => {}
         Ok(Checked::Wrong) => return again(jar, "code-wrong"),
         Ok(Checked::Unusable) => return again(jar, "code-unusable"),
         Err(e) => return ErrorPage::from(e).into_response(),
     }
-    finish(&s, jar, &handle, &record, &user, &flow, &meta).await
+    finish(&s, jar, &handle, &record, &user, &flow, second_factor::code_amr(purpose), &meta).await
 }
 
-/// The second factor checked out: the pending sign-in becomes a session.
-pub async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &PendingLoginRecord, user: &User, flow: &Pending, meta: &RequestMeta) -> Response {
+/// The second factor (`method`, an RFC 8176 `amr` value) checked out: the pending
+/// sign-in becomes a session.
+#[allow(clippy::too_many_arguments)]
+pub async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &PendingLoginRecord, user: &User, flow: &Pending, method: &str, meta: &RequestMeta) -> Response {
     if !matches!(second_factor::finish(s.ctx(), handle).await, Ok(Some(_))) {
         return ErrorPage::expired().into_response();
     }
     let mut amr: Vec<&str> = record.amr.split_whitespace().collect();
-    amr.extend([acr::AMR_OTP, acr::AMR_MFA]);
+    amr.extend([method, acr::AMR_MFA]);
     let jar = clear_pending_login_cookie(s, jar);
     // A second factor sent to the user's own phone or mail also links this device.
     let session_acr = if wants_device(s, flow) { acr::DEVICE } else { acr::TWO_FACTOR };
@@ -216,7 +240,7 @@ async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
             }
             let method = if field("code").is_some() { "totp" } else { "recovery_code" };
             ctx.audit("second_factor_passed", &meta, Some(&user.id), None, serde_json::json!({ "method": method })).await;
-            finish(&s, jar, &handle, &record, &user, &flow, &meta).await
+            finish(&s, jar, &handle, &record, &user, &flow, acr::AMR_OTP, &meta).await
         }
         Ok(false) => {
             ctx.audit("second_factor_failed", &meta, Some(&user.id), None, serde_json::json!({ "method": "totp" })).await;
@@ -243,10 +267,18 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
         None => (s.ctx().brands.get(params.get("brand").ok().flatten()).id.clone(), None),
     };
     let lang = lang.resolve(ui_locales.as_deref(), user.locale.as_deref());
-    let (error, notice) = match otp::send(s.ctx(), &user, Purpose::SignIn, &brand, lang).await {
-        Ok(Sent::Sent) => (None, Some("code-resent")),
-        Ok(Sent::TooSoon) => (Some("code-too-soon"), None),
+    let asked = match params.get("channel").ok().flatten() {
+        Some("sms") => Purpose::SignInByText,
+        Some("email") => Purpose::SignIn,
+        _ => match second_factor::live_code(s.ctx(), &user).await {
+            Ok(live) => live.unwrap_or_else(|| second_factor::code_purpose(&user)),
+            Err(e) => return ErrorPage::from(e).into_response(),
+        },
+    };
+    let (purpose, (error, notice)) = match second_factor::send_code(s.ctx(), &user, asked, &brand, lang).await {
+        Ok((purpose, Sent::Sent)) => (purpose, (None, Some(if purpose == Purpose::SignInByText { "code-resent-sms" } else { "code-resent" }))),
+        Ok((purpose, Sent::TooSoon)) => (purpose, (Some("code-too-soon"), None)),
         Err(e) => return ErrorPage::from(e).into_response(),
     };
-    code_page(&s, jar, &user, &flow, CodeFor::SignIn, (error, notice))
+    code_page(&s, jar, &user, &flow, CodeFor::SignIn { by_text: purpose == Purpose::SignInByText }, (error, notice))
 }

@@ -74,6 +74,15 @@ impl Store {
         Ok(result.rows_affected == 1)
     }
 
+    pub async fn set_login_code_channel(&self, id: &str, channel: &str, now: UnixTime) -> StoreResult<()> {
+        Entity::update_many()
+            .filter(Column::Id.eq(id))
+            .set(users::ActiveModel { login_code_channel: Set(channel.to_string()), updated_at: Set(now), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
     pub async fn count_admins(&self) -> StoreResult<u64> {
         Ok(Entity::find().filter(Column::Admin.eq(true)).filter(Column::Disabled.eq(false)).count(&self.read).await?)
     }

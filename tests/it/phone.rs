@@ -57,3 +57,53 @@ async fn a_verified_mobile_number_signs_in_instead_of_the_email() {
         assert!(taken.body().contains("already signs in to another account"), "{}", taken.body());
     }
 }
+
+#[tokio::test]
+async fn sign_in_codes_come_by_text_when_chosen_with_an_honest_amr() {
+    let srv = TestServer::start_with(crate::common::Backend::Sqlite, |c| c.second_factor.clients = vec!["web".into()]).await;
+    let browser = srv.browser();
+    with_number(&browser, ALICE, NUMBER).await;
+    let page = browser.open("/account/phone").await;
+    let sent = browser.submit(&page, "/account/phone", &[("action", "send")]).await;
+    let code = code_in(&srv.sms.wait_for(NUMBER, 1).await.text);
+    browser.submit(&sent, "/account/phone", &[("action", "verify"), ("code", &code)]).await;
+
+    // Alice chooses text messages for her sign-in codes; the page says they are weaker.
+    let security = browser.open("/account/security").await;
+    assert!(security.body().contains("less safe than an authenticator app"), "{}", security.body());
+    let saved = browser.submit(&security, "/account/security", &[("action", "code-channel"), ("channel", "sms")]).await;
+    assert!(saved.body().contains("Your sign-in codes now go where you chose"), "{}", saved.body());
+    assert!(srv.audit_events().await.contains(&"login_code_channel_changed".to_string()));
+
+    // Signing in to the web client needs a second factor (policy): the code comes by text.
+    let rp = crate::common::rp::Rp::web(&srv).await;
+    let other = srv.browser();
+    let pending = rp.start(&["email"]);
+    let asked = other.submit_login(&other.open(&pending.url).await, ALICE.0, ALICE.1).await;
+    assert!(asked.url().ends_with("/login/code"), "{}", asked.url());
+    assert!(asked.body().contains("by text message to") && asked.body().contains("Send the code by email instead"), "{}", asked.body());
+    let texted = code_in(&srv.sms.wait_for(NUMBER, 2).await.text);
+    let wrong = other.submit(&asked, "/login/code", &[("code", "000000")]).await;
+    assert!(wrong.body().contains("id=\"code-error\""));
+    let consent = other.submit(&wrong, "/login/code", &[("code", &texted)]).await;
+    let back = other.submit_consent(&consent, true).await;
+    let code_at_rp = rp.code_from(&pending, back.left(), &srv.issuer);
+    let tokens = rp.exchange(&code_at_rp, pending.verifier).await.expect("code exchange");
+    let claims = crate::common::jwt_claims(&openidconnect::TokenResponse::id_token(&tokens).expect("id token").to_string());
+    assert_eq!(claims["amr"], serde_json::json!(["pwd", "sms", "mfa"]));
+    assert_eq!(claims["acr"], "urn:oneid:acr:2fa");
+
+    // From the code page, the code can come by email instead (and the emailed one is asked).
+    srv.clock.advance(61);
+    let third = srv.browser();
+    let asked = third.submit_login(&third.open(&rp.start(&["email"]).url).await, ALICE.0, ALICE.1).await;
+    assert!(asked.body().contains("by text message to"), "{}", asked.body());
+    srv.sms.wait_for(NUMBER, 3).await;
+    srv.clock.advance(1);
+    let by_mail = third.submit(&asked, "/login/code/resend", &[("channel", "email")]).await;
+    assert!(by_mail.body().contains("We sent a 6-digit code to alice@example.com"), "{}", by_mail.body());
+    let mail = srv.mail.wait_for_subject(ALICE.0, "security code").await;
+    let mailed = code_in(&mail.text());
+    let consent = third.submit(&by_mail, "/login/code", &[("code", &mailed)]).await;
+    assert!(consent.is_consent_page() || consent.left().starts_with(crate::common::WEB_REDIRECT), "{}", consent.url());
+}

@@ -32,6 +32,8 @@ pub struct Model {
     pub passkey_handle: Option<String>,
     /// May use the settings console and the admin API.
     pub admin: bool,
+    /// Where sign-in codes go: `email`, or `sms` to the verified mobile number.
+    pub login_code_channel: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -293,6 +293,16 @@ email-account-locked-text = Jemand hat mehrmals ein falsches Passwort für Ihr K
 email-account-locked-action = Wenn Sie das nicht waren, wählen Sie ein neues Passwort:
 
 ## Second factors
+code-intro-sms = Wir haben einen 6-stelligen Code per SMS an { $number } gesendet.
+code-resent-sms = Wir haben einen neuen Code per SMS gesendet.
+code-sms-weaker = Codes per SMS sind weniger sicher als eine Authenticator-App oder ein Passkey: Eine Telefonnummer kann übernommen werden. Richten Sie am besten eines davon ein.
+code-by-text-instead = Code stattdessen per SMS senden
+code-by-email-instead = Code stattdessen per E-Mail senden
+security-code-channel = Wohin Ihre Anmeldecodes gehen
+security-code-channel-email = Per E-Mail
+security-code-channel-sms = Per SMS an { $number }
+security-code-channel-save = Speichern
+security-code-channel-saved = Ihre Anmeldecodes gehen jetzt dorthin, wo Sie es gewählt haben.
 code-title = Geben Sie Ihren Sicherheitscode ein
 code-intro = Wir haben einen 6-stelligen Code an { $email } gesendet.
 code-label = Sicherheitscode

@@ -293,6 +293,16 @@ email-account-locked-text = Someone entered a wrong password for your account se
 email-account-locked-action = If this was not you, choose a new password:
 
 ## Second factors
+code-intro-sms = We sent a 6-digit code by text message to { $number }.
+code-resent-sms = We sent a new code by text message.
+code-sms-weaker = Codes by text message are less safe than an authenticator app or a passkey: a phone number can be taken over. Consider adding one of those.
+code-by-text-instead = Send the code by text message instead
+code-by-email-instead = Send the code by email instead
+security-code-channel = Where your sign-in codes go
+security-code-channel-email = By email
+security-code-channel-sms = By text message to { $number }
+security-code-channel-save = Save
+security-code-channel-saved = Your sign-in codes now go where you chose.
 code-title = Enter your security code
 code-intro = We sent a 6-digit code to { $email }.
 code-label = Security code

@@ -293,6 +293,16 @@ email-account-locked-text = Quelqu’un a saisi plusieurs fois un mot de passe e
 email-account-locked-action = Si ce n’était pas vous, choisissez un nouveau mot de passe :
 
 ## Second factors
+code-intro-sms = Nous avons envoyé un code à 6 chiffres par SMS au { $number }.
+code-resent-sms = Nous avons envoyé un nouveau code par SMS.
+code-sms-weaker = Les codes par SMS sont moins sûrs qu’une application d’authentification ou une clé d’accès : un numéro de téléphone peut être détourné. Pensez à en ajouter une.
+code-by-text-instead = Recevoir le code par SMS
+code-by-email-instead = Recevoir le code par e-mail
+security-code-channel = Où envoyer vos codes de connexion
+security-code-channel-email = Par e-mail
+security-code-channel-sms = Par SMS au { $number }
+security-code-channel-save = Enregistrer
+security-code-channel-saved = Vos codes de connexion sont désormais envoyés comme vous l’avez choisi.
 code-title = Saisissez votre code de sécurité
 code-intro = Nous avons envoyé un code à 6 chiffres à { $email }.
 code-label = Code de sécurité
