@@ -60,6 +60,9 @@ pub const ADMIN_SIGNOUT: &str = "/admin/signout";
 /// The admin API (F51) and its OpenAPI document.
 pub const ADMIN_API: &str = "/admin/api/v1";
 pub const ADMIN_OPENAPI: &str = "/admin/api/v1/openapi.json";
+/// The account API (F12 for apps, under `/me`) and its OpenAPI document.
+pub const ACCOUNT_API: &str = "/api/v1";
+pub const ACCOUNT_OPENAPI: &str = "/api/v1/openapi.json";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

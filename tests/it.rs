@@ -4,6 +4,7 @@
 mod common;
 
 mod it {
+    mod account_api;
     mod accounts;
     mod admin_api;
     mod admin_console;

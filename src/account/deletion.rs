@@ -44,6 +44,12 @@ pub async fn delete(ctx: &Ctx, user: &User, password: &str, brand: &str, meta: &
     if !checked.ok {
         return Err(AccountError::field("current_password", "password-mismatch"));
     }
+    delete_confirmed(ctx, user, brand, meta).await
+}
+
+/// Deletes the account of somebody who just proved it is them (the password on the
+/// page, a fresh sign-in for the account API).
+pub async fn delete_confirmed(ctx: &Ctx, user: &User, brand: &str, meta: &RequestMeta) -> Result<(), AccountError> {
     session::end_all(ctx, &user.id, "account_deleted").await?;
     notify(ctx, user, brand, "account_deleted", &[]);
     ctx.audit("account_deleted", meta, Some(&user.id), None, json!({})).await;

@@ -3,6 +3,7 @@
 //! stores what it must, and sends its emails through the background mailer, so a mail
 //! problem never undoes or loses what the person entered.
 
+pub mod api;
 pub mod deletion;
 pub mod fields;
 pub mod intrusion;
@@ -50,7 +51,7 @@ impl From<HashError> for AccountError {
 }
 
 impl AccountError {
-    fn field(name: &'static str, message: &'static str) -> AccountError {
+    pub fn field(name: &'static str, message: &'static str) -> AccountError {
         AccountError::Fields(FieldErrors::from([(name, message)]))
     }
 }

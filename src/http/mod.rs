@@ -2,6 +2,7 @@
 //! the protocol; this one puts them together with the layers every request passes.
 
 mod account;
+mod account_api;
 mod admin_api;
 mod admin_console;
 mod app;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(ops::routes())
         .merge(admin_api::routes(&state))
+        .merge(account_api::routes(&state))
         .merge(admin_console::routes());
     let prefix = &state.path_prefix;
     let app = if prefix.is_empty() {

@@ -71,4 +71,15 @@ impl Store {
             .await?;
         Ok(taken.pop())
     }
+
+    /// Renames one of the user's passkeys; false when it is not theirs.
+    pub async fn rename_passkey(&self, user_id: &str, id: &str, name: &str) -> StoreResult<bool> {
+        let result = passkeys::Entity::update_many()
+            .filter(passkeys::Column::Id.eq(id))
+            .filter(passkeys::Column::UserId.eq(user_id))
+            .set(passkeys::ActiveModel { name: Set(name.to_string()), ..Default::default() })
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
 }

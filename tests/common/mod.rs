@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod jose;
+pub mod openapi;
 pub mod rp;
 pub mod rp_server;
 pub mod sms;

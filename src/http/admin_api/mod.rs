@@ -56,13 +56,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new().nest(paths::ADMIN_API, api).route(paths::ADMIN_OPENAPI, openapi)
 }
 
-async fn unknown_route() -> Response {
+pub async fn unknown_route() -> Response {
     Problem::new(StatusCode::NOT_FOUND, "urn:oneid:problem:not-found", "No such route", "see /admin/api/v1/openapi.json for the routes").into_response()
 }
 
 /// axum's own refusals (a path or query it cannot read, a method a route does not
 /// have) as problem details too, like every other answer of the API.
-async fn as_problem(response: Response) -> Response {
+pub async fn as_problem(response: Response) -> Response {
     let status = response.status();
     let json = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     if !status.is_client_error() || json {
