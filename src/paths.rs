@@ -63,6 +63,10 @@ pub const ADMIN_OPENAPI: &str = "/admin/api/v1/openapi.json";
 /// The account API (F12 for apps, under `/me`) and its OpenAPI document.
 pub const ACCOUNT_API: &str = "/api/v1";
 pub const ACCOUNT_OPENAPI: &str = "/api/v1/openapi.json";
+/// Profile images, by their random id (the OIDC `picture` claim).
+pub const PICTURES: &str = "/pictures";
+pub const ACCOUNT_PICTURE: &str = "/account/picture";
+pub const ACCOUNT_PICTURE_REMOVE: &str = "/account/picture/remove";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

@@ -74,6 +74,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("email/app_pin_locked.txt", include_str!("../templates/email/app_pin_locked.txt")),
     ("account/recovery_codes.html", include_str!("../templates/account/recovery_codes.html")),
     ("account/security.html", include_str!("../templates/account/security.html")),
+    ("account/picture.html", include_str!("../templates/account/picture.html")),
     ("admin/base.html", include_str!("../templates/admin/base.html")),
     ("admin/home.html", include_str!("../templates/admin/home.html")),
     ("admin/audit_table.html", include_str!("../templates/admin/audit_table.html")),

@@ -27,6 +27,7 @@ mod it {
     mod par;
     mod passkeys;
     mod phone;
+    mod pictures;
     mod pin;
     mod refresh;
 }

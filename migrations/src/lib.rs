@@ -19,6 +19,7 @@ mod m20261210_000001_client_metadata;
 mod m20261211_000001_logout_deliveries;
 mod m20261212_000001_admin;
 mod m20261213_000001_sms_codes;
+mod m20261214_000001_pictures;
 mod schema;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000001_logout_deliveries::Migration),
             Box::new(m20261212_000001_admin::Migration),
             Box::new(m20261213_000001_sms_codes::Migration),
+            Box::new(m20261214_000001_pictures::Migration),
         ]
     }
 }

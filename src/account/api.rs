@@ -84,6 +84,8 @@ pub struct Me {
     pub street_address: Option<String>,
     pub postal_code: Option<String>,
     pub locality: Option<String>,
+    /// The profile picture's URL, if there is one.
+    pub picture: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub second_factor: SecondFactor,
@@ -116,6 +118,7 @@ pub async fn me(ctx: &Ctx, user: &User) -> Result<Me, StoreError> {
         locale: user.locale.clone(),
         phone_number: user.phone_number.clone(),
         phone_number_verified: user.phone_number_verified,
+        picture: user.picture.as_deref().map(|id| super::picture::url(ctx.config.issuer(), id)),
         created_at: user.created_at,
         updated_at: user.updated_at,
         second_factor: SecondFactor {

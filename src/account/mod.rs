@@ -8,6 +8,7 @@ pub mod deletion;
 pub mod fields;
 pub mod intrusion;
 pub mod links;
+pub mod picture;
 pub mod profile;
 pub mod question;
 pub mod recovery;

@@ -85,6 +85,7 @@ pub async fn register(ctx: &Ctx, form: Form<'_>, origin: Origin<'_>, meta: &Requ
         passkey_handle: None,
         admin: false,
         login_code_channel: "email".into(),
+        picture: None,
     };
     match &existing {
         Some(_) => {

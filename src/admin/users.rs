@@ -77,6 +77,8 @@ impl From<&User> for UserView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDetail {
     pub user: UserView,
+    /// The profile picture's URL, if there is one.
+    pub picture: Option<String>,
     pub totp: bool,
     pub email_otp: bool,
     pub passkeys: usize,
@@ -126,6 +128,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<UserDetail, AppError> {
     let now = ctx.now();
     let sessions = ctx.store.sessions_of(&user.id, now).await?;
     Ok(UserDetail {
+        picture: user.picture.as_deref().map(|id| crate::account::picture::url(ctx.config.issuer(), id)),
         totp: ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed),
         email_otp: user.email_otp_enabled,
         passkeys: ctx.store.passkeys_of(&user.id).await?.len(),
@@ -192,6 +195,7 @@ pub async fn create(ctx: &Ctx, new: NewUser, actor: &Actor, meta: &RequestMeta) 
         passkey_handle: None,
         admin: false,
         login_code_channel: "email".into(),
+        picture: None,
     };
     match ctx.store.insert_user(&user).await {
         Ok(()) => {}

@@ -51,7 +51,7 @@ const SENSITIVE: &[&str] = &[
 
 /// The session and its user, or the response that sends the person to sign in first
 /// (again, when `back_to` is sensitive and the sign-in is not recent).
-async fn signed_in(s: &AppState, jar: &CookieJar, back_to: &str) -> Result<(SessionRecord, User), Response> {
+pub(super) async fn signed_in(s: &AppState, jar: &CookieJar, back_to: &str) -> Result<(SessionRecord, User), Response> {
     let session = current_session(s, jar).await.map_err(|e| ErrorPage::from(e).into_response())?;
     let user = match &session {
         Some(session) => s.ctx().store.user_by_id(&session.user_id).await.map_err(|e| ErrorPage::from(e).into_response())?,
@@ -83,7 +83,7 @@ fn failed(e: AccountError) -> Response {
 }
 
 /// A page of the account, in the user's language unless they switched.
-fn account_page(s: &AppState, jar: CookieJar, template: &'static str, user: &User, brand: Option<&str>, errors: FieldErrors) -> (CookieJar, Page) {
+pub(super) fn account_page(s: &AppState, jar: CookieJar, template: &'static str, user: &User, brand: Option<&str>, errors: FieldErrors) -> (CookieJar, Page) {
     let (jar, csrf) = csrf_token(s, jar);
     let mut page = Page::new(template)
         .with("csrf", csrf)

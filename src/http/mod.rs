@@ -20,6 +20,7 @@ mod middleware;
 mod ops;
 mod pages;
 mod passkeys;
+mod picture;
 mod recovery;
 mod register;
 mod second_factor;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(register::routes())
         .merge(recovery::routes())
         .merge(account::routes())
+        .merge(picture::routes())
         .merge(ops::routes())
         .merge(admin_api::routes(&state))
         .merge(account_api::routes(&state))

@@ -8,12 +8,13 @@ use super::scopes::Scopes;
 
 pub const SUPPORTED: &[&str] = &[
     "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash",
-    "name", "given_name", "family_name", "locale", "updated_at",
+    "name", "given_name", "family_name", "locale", "picture", "updated_at",
     "email", "email_verified", "phone_number", "phone_number_verified", "address",
 ];
 
 /// The claims `scopes` release about `user`, leaving out those without a value.
-pub fn for_scopes(user: &User, scopes: &Scopes) -> Map<String, Value> {
+/// The claims `scopes` release about `user`; `issuer` makes the `picture` URL.
+pub fn for_scopes(user: &User, scopes: &Scopes, issuer: &str) -> Map<String, Value> {
     let mut claims = Map::new();
     let mut put = |name: &str, value: Option<Value>| {
         if let Some(v) = value {
@@ -26,6 +27,7 @@ pub fn for_scopes(user: &User, scopes: &Scopes) -> Map<String, Value> {
         put("given_name", user.given_name.clone().map(Value::from));
         put("family_name", user.family_name.clone().map(Value::from));
         put("locale", user.locale.clone().map(Value::from));
+        put("picture", user.picture.as_deref().map(|id| Value::from(crate::account::picture::url(issuer, id))));
         put("updated_at", Some(json!(user.updated_at)));
     }
     if scopes.contains("email") {

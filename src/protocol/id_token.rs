@@ -65,7 +65,7 @@ pub fn mint(
         acr: authn.acr,
         amr: authn.amr.split_whitespace().collect(),
         at_hash: alg.left_half_hash(access_token),
-        user: claims::for_scopes(user, scopes),
+        user: claims::for_scopes(user, scopes, ctx.config.issuer()),
     };
     let payload = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
     let token = ctx.keys.sign(alg, "JWT", &payload)?;

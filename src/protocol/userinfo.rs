@@ -23,6 +23,6 @@ pub async fn claims_for(ctx: &Ctx, presented: &Presented<'_>) -> Result<Map<Stri
     };
     let mut body = Map::new();
     body.insert("sub".into(), Value::String(user.id.clone()));
-    body.extend(claims::for_scopes(&user, &scopes));
+    body.extend(claims::for_scopes(&user, &scopes, ctx.config.issuer()));
     Ok(body)
 }

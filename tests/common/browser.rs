@@ -143,6 +143,18 @@ impl Browser {
         self.follow(response).await
     }
 
+    /// Posts a file form (`multipart/form-data`) to `path`: text `fields` and one file.
+    pub async fn upload(&self, path: &str, fields: &[(&str, &str)], (name, bytes, mime): (&str, Vec<u8>, &str)) -> Landing {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("upload").mime_str(mime).expect("mime type");
+        form = form.part(name.to_string(), part);
+        let response = self.client.post(self.absolute(path)).multipart(form).send().await.expect("POST");
+        self.follow(response).await
+    }
+
     /// Submits the form to `action` shown on `page`: its hidden fields, a solved
     /// proof of work when it asks for one, and `fields`.
     pub async fn submit(&self, page: &Landing, action: &str, fields: &[(&str, &str)]) -> Landing {

@@ -65,7 +65,7 @@ async fn every_route_needs_a_live_token_with_the_account_scope() {
             operations.push((method.to_uppercase(), path.replace("{sid}", "x").replace("{id}", "x")));
         }
     }
-    assert_eq!(operations.len(), 17, "{operations:?}");
+    assert_eq!(operations.len(), 19, "{operations:?}");
     let without_scope = token(&srv, "openid email").await;
     let with_scope = token(&srv, "openid account").await;
     let (status, _, _) = call(&srv, Some(&with_scope), Method::GET, "/me", None).await;

@@ -5,7 +5,7 @@ use openidconnect::TokenResponse;
 
 use crate::common::browser::{Browser, Landing};
 use crate::common::rp::Rp;
-use crate::common::totp::{app_code, recovery_codes_on, secret_on};
+use crate::common::totp::{app_code, recovery_codes_on};
 use crate::common::{ALICE, TestServer, jwt_claims};
 
 async fn enrol(srv: &TestServer, browser: &Browser) -> (String, Vec<String>) {

@@ -1,6 +1,8 @@
 //! `/me`: the account's data, and each change the account pages offer.
 
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::account::api::{self, PROFILE_FIELDS};
 use crate::account::security::{self, PhoneVerification};
+use crate::account::picture::{self, MAX_BYTES, PictureError};
 use crate::account::{AccountError, Origin, deletion, profile};
 use crate::auth::otp::{Checked, Sent};
 use crate::auth::{devices, session};
@@ -37,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(passkey_patch, passkey_delete))
         .routes(routes!(second_factor_put))
         .routes(routes!(export_get))
+        .merge(OpenApiRouter::new().routes(routes!(picture_put, picture_delete)).layer(DefaultBodyLimit::max(MAX_BYTES + 1024)))
 }
 
 /// The brand and language of mail the API's changes send: the app's brand, the
@@ -406,5 +410,37 @@ async fn me_delete(State(s): State<AppState>, me: Me, Meta(meta): Meta) -> Respo
     match deletion::delete_confirmed(s.ctx(), &me.user, &brand, &meta).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => failure(&s, e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct Picture {
+    /// The picture's URL (also the `picture` claim); it changes with every upload.
+    picture: String,
+}
+
+/// Sets the profile picture: the body is the image (PNG, JPEG or WebP, at most 5 MiB
+/// and 16 megapixels), cropped to the centre square and re-encoded as JPEG.
+#[utoipa::path(put, path = "/me/picture", tag = "me", request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 200, body = Picture), (status = 413), (status = 415), (status = 422)))]
+async fn picture_put(State(s): State<AppState>, me: Me, Meta(meta): Meta, headers: HeaderMap, body: Bytes) -> Response {
+    let kind = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !["image/png", "image/jpeg", "image/webp"].contains(&kind.split(';').next().unwrap_or("").trim()) {
+        return Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "urn:oneid:problem:unsupported-media-type", "Send a PNG, JPEG or WebP image", "Content-Type must be image/png, image/jpeg or image/webp").into_response();
+    }
+    match picture::set(s.ctx(), &me.user, body.to_vec(), &meta).await {
+        Ok(picture) => json(StatusCode::OK, &Picture { picture }),
+        Err(PictureError::TooLarge) => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "urn:oneid:problem:too-large", "The image is too large", PictureError::TooLarge.to_string()).into_response(),
+        Err(PictureError::Internal(e)) => internal(e),
+        Err(e) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:oneid:problem:invalid-image", "The image cannot be used", e.to_string()).into_response(),
+    }
+}
+
+#[utoipa::path(delete, path = "/me/picture", tag = "me", responses((status = 204), (status = 404)))]
+async fn picture_delete(State(s): State<AppState>, me: Me, Meta(meta): Meta) -> Response {
+    match picture::remove(s.ctx(), &me.user, &meta).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => not_found("the account has no picture"),
+        Err(e) => internal(e),
     }
 }

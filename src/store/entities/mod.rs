@@ -26,3 +26,4 @@ pub mod app_pins;
 pub mod logout_deliveries;
 pub mod brands;
 pub mod settings;
+pub mod pictures;

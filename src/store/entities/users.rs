@@ -34,6 +34,8 @@ pub struct Model {
     pub admin: bool,
     /// Where sign-in codes go: `email`, or `sms` to the verified mobile number.
     pub login_code_channel: String,
+    /// The id of the account's profile image (`pictures`), if it has one.
+    pub picture: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
