@@ -65,7 +65,7 @@ async fn every_route_needs_a_live_token_with_the_account_scope() {
             operations.push((method.to_uppercase(), path.replace("{sid}", "x").replace("{id}", "x")));
         }
     }
-    assert_eq!(operations.len(), 19, "{operations:?}");
+    assert_eq!(operations.len(), 22, "{operations:?}");
     let without_scope = token(&srv, "openid email").await;
     let with_scope = token(&srv, "openid account").await;
     let (status, _, _) = call(&srv, Some(&with_scope), Method::GET, "/me", None).await;
@@ -85,9 +85,11 @@ async fn every_route_needs_a_live_token_with_the_account_scope() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
     let fresh = token(&srv, "openid email").await;
-    let (status, headers, body) = call(&srv, Some(&fresh), Method::GET, "/me", None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(headers["www-authenticate"].to_str().unwrap().contains("insufficient_scope"), "{headers:?}");
+    for (method, path) in &operations {
+        let (status, headers, body) = call(&srv, Some(&fresh), Method::from_bytes(method.as_bytes()).unwrap(), path, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} without the account scope: {body}");
+        assert!(headers["www-authenticate"].to_str().unwrap().contains("insufficient_scope"), "{headers:?}");
+    }
     let service = srv.post_form("/token", Some(("service", common::SERVICE_SECRET)), &[("grant_type", "client_credentials")]).await;
     let service = service.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
     assert_eq!(call(&srv, Some(&service), Method::GET, "/me", None).await.0, StatusCode::FORBIDDEN, "a client's own token has no account");
@@ -131,12 +133,48 @@ async fn an_app_changes_the_account_with_the_rules_and_emails_of_the_pages() {
     let (status, _, me) = call(&srv, app, Method::PUT, "/me/second-factor", Some(json!({ "login_code_channel": "sms" }))).await;
     assert_eq!((status, me["second_factor"]["login_code_channel"].as_str()), (StatusCode::OK, Some("sms")), "{me}");
 
+    // Sign-in codes: on with the password and the emailed code, then off again.
+    let (status, _, _) = call(&srv, app, Method::POST, "/me/second-factor/codes", Some(json!({ "current_password": ALICE.1 }))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = srv.mail.wait_for_subject(ALICE.0, "security code").await;
+    let code = mail.text().split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().to_string();
+    let (status, _, me) = call(&srv, app, Method::POST, "/me/second-factor/codes/confirm", Some(json!({ "code": code }))).await;
+    assert_eq!((status, me["second_factor"]["sign_in_codes"].as_bool()), (StatusCode::OK, Some(true)), "{me}");
+    srv.mail.wait_for_subject(ALICE.0, "turned on").await;
+    let (status, _, me) = call(&srv, app, Method::POST, "/me/second-factor/codes/off", Some(json!({ "current_password": ALICE.1 }))).await;
+    assert_eq!((status, me["second_factor"]["sign_in_codes"].as_bool()), (StatusCode::OK, Some(false)), "{me}");
+
+    // Passkeys and remembered devices (made here directly; adding them is a ceremony).
+    let ctx = srv.state.ctx();
+    let alice = ctx.store.user_by_email(ALICE.0).await.unwrap().unwrap();
+    let passkey = oneid::store::PasskeyRecord { id: "pk-1".into(), user_id: alice.id.clone(), name: "Laptop".into(), credential: "{}".into(), created_at: srv.clock_now(), last_used_at: None };
+    ctx.store.insert_passkey(&passkey).await.unwrap();
+    let (status, _, _) = call(&srv, app, Method::PATCH, "/me/passkeys/pk-1", Some(json!({ "name": "Work laptop" }))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, passkeys) = call(&srv, app, Method::GET, "/me/passkeys", None).await;
+    assert_eq!(passkeys[0]["name"], "Work laptop");
+    assert_eq!(call(&srv, app, Method::DELETE, "/me/passkeys/pk-1", None).await.0, StatusCode::NO_CONTENT);
+    oneid::auth::devices::trust(ctx, &alice, Some("Firefox")).await.unwrap();
+    let (_, _, devices) = call(&srv, app, Method::GET, "/me/devices", None).await;
+    let device = devices[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(call(&srv, app, Method::DELETE, &format!("/me/devices/{device}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&srv, app, Method::GET, "/me/devices", None).await.2, json!([]));
+
     let (_, _, sessions) = call(&srv, app, Method::GET, "/me/sessions", None).await;
     let current: Vec<&Value> = sessions["apps"].as_array().unwrap().iter().filter(|a| a["current"] == true).collect();
     assert_eq!(current.len(), 1, "{sessions}");
     assert_eq!(sessions["browsers"].as_array().unwrap().len(), 1, "{sessions}");
     let (status, _, _) = call(&srv, app, Method::DELETE, "/me/sessions/not-a-session", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another app sign-in and the browser session end; this app keeps working.
+    let other = token(&srv, "openid account offline_access").await;
+    let (_, _, sessions) = call(&srv, app, Method::GET, "/me/sessions", None).await;
+    let other_app = sessions["apps"].as_array().unwrap().iter().find(|a| a["current"] == false).expect("the other app")["id"].as_str().unwrap().to_string();
+    assert_eq!(call(&srv, app, Method::DELETE, &format!("/me/apps/{other_app}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&srv, Some(&other), Method::GET, "/me", None).await.0, StatusCode::UNAUTHORIZED, "the other app is signed out");
+    let browser_sid = sessions["browsers"][0]["sid"].as_str().unwrap().to_string();
+    assert_eq!(call(&srv, app, Method::DELETE, &format!("/me/sessions/{browser_sid}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&srv, app, Method::GET, "/me", None).await.0, StatusCode::OK, "an offline app sign-in outlives the browser session");
     let (_, _, passkeys) = call(&srv, app, Method::GET, "/me/passkeys", None).await;
     assert_eq!(passkeys, json!([]));
     let (status, _, _) = call(&srv, app, Method::PATCH, "/me/passkeys/nope", Some(json!({ "name": "Phone" }))).await;

@@ -39,6 +39,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(passkeys_get))
         .routes(routes!(passkey_patch, passkey_delete))
         .routes(routes!(second_factor_put))
+        .routes(routes!(codes_on_post))
+        .routes(routes!(codes_confirm_post))
+        .routes(routes!(codes_off_post))
         .routes(routes!(export_get))
         .merge(OpenApiRouter::new().routes(routes!(picture_put, picture_delete)).layer(DefaultBodyLimit::max(MAX_BYTES + 1024)))
 }
@@ -157,14 +160,7 @@ struct Code {
 #[utoipa::path(post, path = "/me/phone/verify", tag = "me", request_body = Code, responses((status = 200, body = api::Me), (status = 409), (status = 422)))]
 async fn phone_verify_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<Code>) -> Response {
     match security::verify_phone(s.ctx(), &me.user, &body.code, &meta).await {
-        Ok(PhoneVerification::Verified) => match s.ctx().store.user_by_id(&me.user.id).await {
-            Ok(Some(user)) => match api::me(s.ctx(), &user).await {
-                Ok(view) => json(StatusCode::OK, &view),
-                Err(e) => internal(e),
-            },
-            Ok(None) => internal("the account vanished"),
-            Err(e) => internal(e),
-        },
+        Ok(PhoneVerification::Verified) => fresh_me(&s, &me).await,
         Ok(PhoneVerification::Taken) => Problem::new(StatusCode::CONFLICT, "urn:oneid:problem:conflict", "This number already signs in to another account", "use another number").into_response(),
         Ok(PhoneVerification::Code(Checked::Wrong)) => failure(&s, AccountError::field("code", "code-wrong")),
         Ok(PhoneVerification::Code(_)) => failure(&s, AccountError::field("code", "code-unusable")),
@@ -353,7 +349,7 @@ async fn passkey_patch(State(s): State<AppState>, me: Me, Meta(meta): Meta, Path
 
 #[utoipa::path(delete, path = "/me/passkeys/{id}", tag = "me", params(("id" = String, Path)), responses((status = 204), (status = 404)))]
 async fn passkey_delete(State(s): State<AppState>, me: Me, Meta(meta): Meta, Path(id): Path<String>) -> Response {
-    match s.ctx().store.delete_passkey(&me.user.id, &id).await {
+    match crate::auth::passkeys::remove(s.ctx(), &me.user, &id).await {
         Ok(true) => {
             s.ctx().audit("passkey_removed", &meta, Some(&me.user.id), None, serde_json::json!({})).await;
             StatusCode::NO_CONTENT.into_response()
@@ -374,16 +370,9 @@ struct CodeChannel {
 /// browser: they confirm a code or a QR scan.)
 #[utoipa::path(put, path = "/me/second-factor", tag = "me", request_body = CodeChannel, responses((status = 200, body = api::Me), (status = 422)))]
 async fn second_factor_put(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<CodeChannel>) -> Response {
-    if let Err(e) = security::set_code_channel(s.ctx(), &me.user, &body.login_code_channel, &meta).await {
-        return failure(&s, e);
-    }
-    match s.ctx().store.user_by_id(&me.user.id).await {
-        Ok(Some(user)) => match api::me(s.ctx(), &user).await {
-            Ok(view) => json(StatusCode::OK, &view),
-            Err(e) => internal(e),
-        },
-        Ok(None) => internal("the account vanished"),
-        Err(e) => internal(e),
+    match security::set_code_channel(s.ctx(), &me.user, &body.login_code_channel, &meta).await {
+        Ok(()) => fresh_me(&s, &me).await,
+        Err(e) => failure(&s, e),
     }
 }
 
@@ -442,5 +431,57 @@ async fn picture_delete(State(s): State<AppState>, me: Me, Meta(meta): Meta) -> 
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => not_found("the account has no picture"),
         Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CurrentPassword {
+    current_password: String,
+}
+
+/// The account as it is now.
+async fn fresh_me(s: &AppState, me: &Me) -> Response {
+    match s.ctx().store.user_by_id(&me.user.id).await {
+        Ok(Some(user)) => match api::me(s.ctx(), &user).await {
+            Ok(view) => json(StatusCode::OK, &view),
+            Err(e) => internal(e),
+        },
+        Ok(None) => internal("the account vanished"),
+        Err(e) => internal(e),
+    }
+}
+
+/// Turning sign-in codes on, step one: the password; a code goes to the email address.
+#[utoipa::path(post, path = "/me/second-factor/codes", tag = "me", request_body = CurrentPassword, responses((status = 202, body = Pending), (status = 422), (status = 429)))]
+async fn codes_on_post(State(s): State<AppState>, me: Me, ApiJson(body): ApiJson<CurrentPassword>) -> Response {
+    let brand = brand_of(&s, &me).await;
+    let lang = crate::i18n::choose(None, None, me.user.locale.as_deref(), None);
+    match security::start_enabling(s.ctx(), &me.user, &body.current_password, &brand, lang).await {
+        Ok(Sent::Sent) => json(StatusCode::ACCEPTED, &Pending { next: "send the emailed code to /me/second-factor/codes/confirm" }),
+        Ok(Sent::TooSoon) => Problem::new(StatusCode::TOO_MANY_REQUESTS, "urn:oneid:problem:too-soon", "A code was sent less than a minute ago", "use that code, or wait a minute").into_response(),
+        Err(e) => failure(&s, e),
+    }
+}
+
+/// Step two: the emailed code turns sign-in codes on (the owner is told by email).
+#[utoipa::path(post, path = "/me/second-factor/codes/confirm", tag = "me", request_body = Code, responses((status = 200, body = api::Me), (status = 422)))]
+async fn codes_confirm_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<Code>) -> Response {
+    let brand = brand_of(&s, &me).await;
+    match security::finish_enabling(s.ctx(), &me.user, &body.code, &brand, &meta).await {
+        Ok(Checked::Accepted) => fresh_me(&s, &me).await,
+        Ok(Checked::Wrong) => failure(&s, AccountError::field("code", "code-wrong")),
+        Ok(Checked::Unusable) => failure(&s, AccountError::field("code", "code-unusable")),
+        Err(e) => failure(&s, e),
+    }
+}
+
+/// Turns sign-in codes off (the password confirms it; the owner is told by email).
+#[utoipa::path(post, path = "/me/second-factor/codes/off", tag = "me", request_body = CurrentPassword, responses((status = 200, body = api::Me), (status = 422)))]
+async fn codes_off_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<CurrentPassword>) -> Response {
+    let brand = brand_of(&s, &me).await;
+    match security::disable(s.ctx(), &me.user, &body.current_password, &brand, &meta).await {
+        Ok(()) => fresh_me(&s, &me).await,
+        Err(e) => failure(&s, e),
     }
 }
