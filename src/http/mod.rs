@@ -14,6 +14,7 @@ mod discovery;
 mod error;
 mod extract;
 mod home;
+mod json_api;
 mod login;
 mod logout;
 mod middleware;

@@ -8,7 +8,7 @@ mod me;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, OriginalUri};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,12 +23,12 @@ use crate::auth::session::RECENT;
 use crate::paths;
 use crate::protocol::access_token::AccessClaims;
 use crate::protocol::error::{ErrorCode, OAuthError};
-use crate::protocol::resource::{self, Presented, Scheme};
+use crate::protocol::resource::Scheme;
 use crate::state::AppState;
 use crate::store::User;
 
 use super::error::{BearerError, Problem};
-use super::extract::{access_token, dpop_proofs};
+use super::json_api;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,7 +48,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let document = document.clone();
         async move { ([(header::CONTENT_TYPE, "application/json")], document) }
     });
-    let api = api.fallback(super::admin_api::unknown_route).layer(axum::middleware::map_response(super::admin_api::as_problem));
+    let api = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
     Router::new().nest(paths::ACCOUNT_API, api).route(paths::ACCOUNT_OPENAPI, openapi)
 }
 
@@ -64,30 +64,19 @@ impl FromRequestParts<AppState> for Me {
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
         let ctx = s.ctx();
-        let (scheme, token) = match access_token(&parts.headers, None) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Err(challenge(BearerError::missing().into_response(), StatusCode::UNAUTHORIZED, "send an access token with the account scope")),
-            Err(e) => return Err(challenge(BearerError::bearer(e).into_response(), StatusCode::UNAUTHORIZED, "the Authorization header could not be read")),
-        };
-        let proofs = dpop_proofs(&parts.headers);
-        let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
-        let url = format!("{}{}", ctx.config.issuer(), path.strip_prefix(&s.path_prefix).unwrap_or(path));
-        let presented = Presented { scheme, token: &token, proofs: &proofs, method: parts.method.as_str(), url: &url };
-        let claims = match resource::authenticate(ctx, &presented).await {
-            Ok(claims) => claims,
-            Err(e) => {
-                let detail = e.description.to_string();
-                return Err(challenge(BearerError::new(ctx, e, scheme).into_response(), StatusCode::UNAUTHORIZED, &detail));
-            }
-        };
+        let (claims, scheme) = json_api::access_claims(s, parts, "send an access token with the account scope").await?;
         match api::caller(ctx, &claims).await {
             Ok(user) => Ok(Me { user, claims, scheme }),
             Err(Refused::Scope) => {
                 let e = OAuthError::new(ErrorCode::InsufficientScope, "this access token lacks the account scope").with("scope", api::SCOPE);
-                Err(challenge(BearerError::new(ctx, e, scheme).into_response(), StatusCode::FORBIDDEN, "ask for the account scope when the person signs in"))
+                let problem = Problem::new(StatusCode::FORBIDDEN, "urn:oneid:problem:insufficient-scope", "The access token does not allow this", "ask for the account scope when the person signs in");
+                Err(json_api::with_challenge(BearerError::new(ctx, e, scheme).into_response(), problem))
             }
             Err(Refused::NoUser) => Err(Problem::new(StatusCode::FORBIDDEN, "urn:oneid:problem:forbidden", "Not allowed", "a client's own token has no account").into_response()),
-            Err(Refused::Inactive) => Err(challenge(BearerError::new(ctx, OAuthError::invalid_token("the account is no longer active"), scheme).into_response(), StatusCode::UNAUTHORIZED, "the account is no longer active")),
+            Err(Refused::Inactive) => {
+                let e = OAuthError::invalid_token("the account is no longer active");
+                Err(json_api::with_challenge(BearerError::new(ctx, e, scheme).into_response(), json_api::unauthorized("the account is no longer active")))
+            }
             Err(Refused::Store(e)) => Err(internal(e)),
         }
     }
@@ -95,6 +84,7 @@ impl FromRequestParts<AppState> for Me {
 
 impl Me {
     /// `Err` with the RFC 9470 step-up challenge when the sign-in is not recent.
+    #[allow(clippy::result_large_err)] // an early answer, once per request
     pub fn recently_signed_in(&self, s: &AppState) -> Result<(), Response> {
         if api::recent(s.ctx(), &self.claims) {
             return Ok(());
@@ -117,19 +107,6 @@ impl Me {
         }
         Err(response)
     }
-}
-
-/// A problem-details answer carrying the challenge headers of `bearer`.
-fn challenge(bearer: Response, status: StatusCode, detail: &str) -> Response {
-    let kind = if status == StatusCode::FORBIDDEN { "urn:oneid:problem:insufficient-scope" } else { "urn:oneid:problem:unauthorized" };
-    let title = if status == StatusCode::FORBIDDEN { "The access token does not allow this" } else { "An access token is needed" };
-    let mut response = Problem::new(status, kind, title, detail).into_response();
-    for name in [header::WWW_AUTHENTICATE, super::error::DPOP_NONCE] {
-        for value in bearer.headers().get_all(&name) {
-            response.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    response
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {

@@ -9,7 +9,7 @@ mod settings;
 mod users;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,12 +23,11 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::admin::{self, Actor};
 use crate::error::AppError;
 use crate::paths;
-use crate::protocol::resource::{self, Presented};
 use crate::protocol::scopes::{ADMIN, ADMIN_AUTOMATION};
 use crate::state::AppState;
 
-use super::error::{BearerError, Problem, no_store_json};
-use super::extract::{access_token, dpop_proofs};
+use super::error::{Problem, no_store_json};
+use super::json_api;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -52,28 +51,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let document = document.clone();
         async move { ([(header::CONTENT_TYPE, "application/json")], document) }
     });
-    let api = api.fallback(unknown_route).layer(axum::middleware::map_response(as_problem));
+    let api = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
     Router::new().nest(paths::ADMIN_API, api).route(paths::ADMIN_OPENAPI, openapi)
-}
-
-pub async fn unknown_route() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "urn:oneid:problem:not-found", "No such route", "see /admin/api/v1/openapi.json for the routes").into_response()
-}
-
-/// axum's own refusals (a path or query it cannot read, a method a route does not
-/// have) as problem details too, like every other answer of the API.
-pub async fn as_problem(response: Response) -> Response {
-    let status = response.status();
-    let json = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
-    if !status.is_client_error() || json {
-        return response;
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
-    let detail = match String::from_utf8_lossy(&bytes).trim() {
-        "" => status.canonical_reason().unwrap_or("the request was refused").to_string(),
-        text => text.to_string(),
-    };
-    Problem::new(status, "urn:oneid:problem:invalid-request", "The request could not be used", detail).into_response()
 }
 
 /// The caller of an admin API route, authenticated and authorised.
@@ -83,38 +62,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
-        let ctx = s.ctx();
-        let (scheme, token) = match access_token(&parts.headers, None) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Err(unauthorized(BearerError::missing().into_response(), "send an access token with the oneid:admin scope")),
-            Err(e) => return Err(unauthorized(BearerError::bearer(e).into_response(), "the Authorization header could not be read")),
-        };
-        let proofs = dpop_proofs(&parts.headers);
-        // The router nests this API, so the full path is in `OriginalUri` (for the DPoP `htu`).
-        let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
-        let url = format!("{}{}", ctx.config.issuer(), path.strip_prefix(&s.path_prefix).unwrap_or(path));
-        let presented = Presented { scheme, token: &token, proofs: &proofs, method: parts.method.as_str(), url: &url };
-        let claims = match resource::authenticate(ctx, &presented).await {
-            Ok(claims) => claims,
-            Err(e) => {
-                let detail = e.description.to_string();
-                return Err(unauthorized(BearerError::new(ctx, e, scheme).into_response(), &detail));
-            }
-        };
-        admin::caller(ctx, &claims).await.map(Caller).map_err(problem)
+        let (claims, _) = json_api::access_claims(s, parts, "send an access token with the oneid:admin scope").await?;
+        admin::caller(s.ctx(), &claims).await.map(Caller).map_err(problem)
     }
-}
-
-/// A 401 with the RFC 6750 challenge headers and a problem-details body.
-fn unauthorized(challenge: Response, detail: &str) -> Response {
-    let status = challenge.status();
-    let mut response = Problem::new(status, "urn:oneid:problem:unauthorized", "An access token is needed", detail).into_response();
-    for name in [header::WWW_AUTHENTICATE, super::error::DPOP_NONCE] {
-        for value in challenge.headers().get_all(&name) {
-            response.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    response
 }
 
 /// An admin service's error as problem details.
