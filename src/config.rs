@@ -42,6 +42,19 @@ pub struct Config {
     /// Clients declared here are created or updated at start, and removed when they
     /// disappear from the file.
     pub clients: Vec<ClientConfig>,
+    /// Resource servers (APIs) that take oneid's access tokens: a client names one with
+    /// `resource` (RFC 8707) and gets a token whose audience is that API alone.
+    pub resources: Vec<ResourceConfig>,
+}
+
+/// An API that takes oneid's access tokens, and the scopes that belong to it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceConfig {
+    /// The resource indicator: an absolute URI without a fragment (RFC 8707 §2), the
+    /// `aud` of its tokens.
+    pub uri: String,
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -308,6 +321,7 @@ impl Default for Config {
             second_factor: SecondFactorConfig::default(),
             brands: crate::brands::default_brands(),
             clients: Vec::new(),
+            resources: Vec::new(),
         }
     }
 }
@@ -531,6 +545,17 @@ impl Config {
         for id in self.second_factor.brands.iter().chain(&self.second_factor.clients) {
             if id.is_empty() || id.len() > 128 || id.contains(char::is_whitespace) {
                 problems.push(format!("second_factor: {id:?} is not a brand or client id"));
+            }
+        }
+        for resource in &self.resources {
+            if let Err(e) = crate::protocol::audience::check_uri(&resource.uri) {
+                problems.push(format!("resources: {:?} {e}", resource.uri));
+            }
+            if resource.uri.trim_end_matches('/') == self.issuer() {
+                problems.push("resources: the issuer itself is not a resource of its own".into());
+            }
+            if resource.scopes.is_empty() || resource.scopes.iter().any(|s| s.is_empty() || s.contains(' ') || crate::protocol::scopes::USER_SCOPES.contains(&s.as_str())) {
+                problems.push(format!("resources: {:?} needs its own scopes (not openid, profile, …)", resource.uri));
             }
         }
         problems.extend(crate::brands::validate(&self.brands));

@@ -30,4 +30,5 @@ mod it {
     mod pictures;
     mod pin;
     mod refresh;
+    mod resources;
 }

@@ -52,15 +52,16 @@ pub struct Minted {
 }
 
 /// A user's token from `grant`, or the client's own (client credentials) without one;
-/// bound to the DPoP key `dpop_jkt` when the request proved one.
-pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>) -> Result<Minted, OAuthError> {
+/// bound to the DPoP key `dpop_jkt` when the request proved one; for `audience` (an API
+/// named with RFC 8707 `resource`) or else for oneid itself.
+pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>, audience: Option<&str>) -> Result<Minted, OAuthError> {
     let now = ctx.now();
     let client_id = client.id.as_str();
     let ttl = client.access_token_ttl.unwrap_or_else(|| ctx.policy().tokens.access_token_ttl);
     let claims = AccessClaims {
         iss: ctx.config.issuer().to_string(),
         sub: grant.map_or_else(|| client_id.to_string(), |g| g.user_id.clone()),
-        aud: ctx.config.issuer().to_string(),
+        aud: audience.unwrap_or(ctx.config.issuer()).to_string(),
         exp: grant.map_or(i64::MAX, |g| g.expires_at).min(now + ttl),
         iat: now,
         jti: crypto::random_token(),

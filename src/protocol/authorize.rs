@@ -189,6 +189,9 @@ pub async fn validate_params(ctx: &Ctx, params: &Params, channel: Channel) -> Re
 }
 
 fn parse(ctx: &Ctx, client: &Client, params: &Params, reply: &ReplyTo, redirect_uri_given: bool) -> Result<AuthorizationRequest, OAuthError> {
+    // RFC 8707 §2: an unknown or malformed resource is `invalid_target`; the token
+    // request names the resource its token is for.
+    super::audience::requested(&ctx.config, params)?;
     if let Some(name) = params.repeated() {
         return Err(OAuthError::invalid_request(format!("parameter {name} must not be repeated")));
     }

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     InvalidDpopProof,
     /// RFC 9449 §8–9: retry with the nonce in the `DPoP-Nonce` header.
     UseDpopNonce,
+    /// RFC 8707 §2: the `resource` is unknown, malformed, or not for this request.
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -44,6 +46,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
             ErrorCode::UnsupportedResponseType => "unsupported_response_type",
             ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::ServerError => "server_error",
             ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",

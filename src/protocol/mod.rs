@@ -3,6 +3,7 @@
 
 pub mod access_token;
 pub mod app_pin;
+pub mod audience;
 pub mod authorize;
 pub mod backchannel;
 pub mod claims;

@@ -29,6 +29,10 @@ pub struct Presented<'a> {
 /// The claims of a valid, live access token the request may use.
 pub async fn authenticate(ctx: &Ctx, presented: &Presented<'_>) -> Result<AccessClaims, OAuthError> {
     let claims = access_token::verify(ctx, presented.token)?;
+    // A token for another API (RFC 8707) is no token here.
+    if claims.aud != ctx.config.issuer() {
+        return Err(OAuthError::invalid_token("this access token is for another resource"));
+    }
     if !access_token::is_live(ctx, &claims).await? {
         return Err(OAuthError::invalid_token("the access token has been revoked"));
     }

@@ -38,6 +38,8 @@ pub struct TokenResponse {
 
 pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResponse, OAuthError> {
     let params = request.params;
+    // RFC 8707 §2: `resource` may appear more than once in general; oneid takes one.
+    super::audience::requested(&ctx.config, params)?;
     if let Some(name) = params.repeated() {
         return Err(OAuthError::invalid_request(format!("parameter {name} must not be repeated")));
     }

@@ -57,6 +57,8 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     let user = super::active_user(ctx, &record.user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
     let scopes = super::scopes_for(&user, scopes);
+    // Before the code is used up: a bad `resource` must not cost the code.
+    super::super::audience::target(&ctx.config, request.params, &scopes)?;
     let scope = scopes.to_string();
     let offline = scopes.contains(OFFLINE_ACCESS);
     // Without offline_access the grant lives only as long as the browser session.

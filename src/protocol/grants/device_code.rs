@@ -44,6 +44,8 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     let user = super::active_user(ctx, &user_id).await?;
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
     let scopes = super::scopes_for(&user, scopes);
+    // Before the device code is used up: a bad `resource` must not cost it.
+    super::super::audience::target(&ctx.config, request.params, &scopes)?;
     let scope = scopes.to_string();
     let (acr, amr) = (record.acr.clone().unwrap_or_default(), record.amr.clone().unwrap_or_default());
     let sign_in = SignIn { user_id: &user_id, sid: None, scope: &scope, auth_time: record.auth_time.unwrap_or(now), acr: &acr, amr: &amr };

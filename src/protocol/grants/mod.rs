@@ -13,6 +13,7 @@ use crate::state::Ctx;
 use crate::store::{GrantRecord, RefreshTokenRecord, User};
 
 use super::access_token;
+use super::audience;
 use super::clients::{Client, GrantType};
 use super::error::OAuthError;
 use super::id_token::{self, Authentication};
@@ -99,14 +100,17 @@ fn user_tokens(
 ) -> Result<TokenResponse, OAuthError> {
     let client = request.client;
     let dpop_jkt = request.dpop_jkt.as_deref();
-    let access = access_token::mint(ctx, client, &scopes.to_string(), Some(grant), dpop_jkt)?;
+    // RFC 8707: a token for one API carries only that API's scopes.
+    let target = audience::target(&ctx.config, request.params, scopes)?;
+    let access_scopes = target.as_ref().map_or(scopes, |t| &t.scopes);
+    let access = access_token::mint(ctx, client, &access_scopes.to_string(), Some(grant), dpop_jkt, target.as_ref().map(|t| t.audience.as_str()))?;
     // Shorter than configured when the grant ends sooner.
     let expires_in = access.claims.exp - access.claims.iat;
     let id_token = if scopes.contains(OPENID) { Some(id_token::mint(ctx, client, user, scopes, authn, &access.token)?) } else { None };
     if refresh_token.is_some() {
         metrics::counter!("oneid_tokens_issued_total", "type" => "refresh_token").increment(1);
     }
-    Ok(TokenResponse { access_token: access.token, token_type: token_type(dpop_jkt), expires_in, scope: scopes.to_string(), refresh_token, id_token })
+    Ok(TokenResponse { access_token: access.token, token_type: token_type(dpop_jkt), expires_in, scope: access_scopes.to_string(), refresh_token, id_token })
 }
 
 /// The user behind a grant, if the account still exists and is enabled.

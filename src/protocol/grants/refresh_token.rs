@@ -69,6 +69,8 @@ pub(super) async fn family(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<(Str
 /// Replaces the presented token by a new one and answers with fresh tokens; a rotated
 /// token presented again after the grace window revokes the family.
 pub(super) async fn rotate(ctx: &Ctx, request: &TokenRequest<'_>, old_hash: String, found: &RefreshLookup, scopes: &Scopes, authn: &Authentication<'_>) -> Result<TokenResponse, OAuthError> {
+    // Before the token rotates: a bad `resource` must not cost the refresh token.
+    super::super::audience::target(&ctx.config, request.params, scopes)?;
     let now = ctx.now();
     let grant = &found.grant;
     let new_token = crypto::random_token();
