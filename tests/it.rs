@@ -22,6 +22,7 @@ mod it {
     mod keys;
     mod lockout;
     mod logout;
+    mod message_center;
     mod ops;
     mod pages;
     mod par;
