@@ -554,7 +554,8 @@ impl Config {
             if resource.uri.trim_end_matches('/') == self.issuer() {
                 problems.push("resources: the issuer itself is not a resource of its own".into());
             }
-            if resource.scopes.is_empty() || resource.scopes.iter().any(|s| s.is_empty() || s.contains(' ') || crate::protocol::scopes::USER_SCOPES.contains(&s.as_str())) {
+            let oneids_own = |s: &str| crate::protocol::scopes::USER_SCOPES.contains(&s) || s == crate::account::api::SCOPE || s.starts_with("oneid:");
+            if resource.scopes.is_empty() || resource.scopes.iter().any(|s| s.is_empty() || s.contains(' ') || oneids_own(s)) {
                 problems.push(format!("resources: {:?} needs its own scopes (not openid, profile, …)", resource.uri));
             }
         }

@@ -49,6 +49,8 @@ pub struct Ctx {
     pub webauthn: Option<webauthn_rs::Webauthn>,
     /// Forms each client address may post (sign-in, registration, resets).
     pub form_limiter: RateLimiter,
+    /// Profile images decoded at once (see `account::picture`).
+    pub picture_slots: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +95,7 @@ impl Ctx {
         if webauthn.is_none() {
             tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
         }
-        Ok(Ctx { config, policies, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter })
+        Ok(Ctx { config, policies, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter, picture_slots: Arc::new(tokio::sync::Semaphore::new(1)) })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -56,13 +56,16 @@ impl TokenVerifier {
 
     async fn key(&self, kid: &str) -> Option<Jwk> {
         {
-            let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(jwk) = keys.0.get(kid) {
                 return Some(jwk.clone());
             }
+            // One fetch a minute at most, however many unknown key ids arrive; the
+            // attempt counts whether or not it succeeds.
             if keys.1.is_some_and(|at| at.elapsed() < REFETCH_AFTER) {
                 return None;
             }
+            keys.1 = Some(Instant::now());
         }
         let fetched: Value = self.http.get(&self.jwks_uri).send().await.ok()?.json().await.ok()?;
         let mut map = HashMap::new();
@@ -72,7 +75,10 @@ impl TokenVerifier {
             }
         }
         let found = map.get(kid).cloned();
-        *self.keys.lock().unwrap_or_else(|p| p.into_inner()) = (map, Some(Instant::now()));
+        // A broken or empty answer keeps the keys already known.
+        if !map.is_empty() {
+            self.keys.lock().unwrap_or_else(|p| p.into_inner()).0 = map;
+        }
         found
     }
 
@@ -111,6 +117,16 @@ impl TokenVerifier {
         }
         if !claim("scope").unwrap_or_default().split(' ').any(|s| s == scope) {
             return Err(Refused::Scope(scope));
+        }
+        // A DPoP-bound token (RFC 9449) is only good with a proof, which this API does
+        // not take: refuse it rather than accept it as a bearer token.
+        if payload.claim("cnf").is_some() {
+            return Err(Refused::Invalid("DPoP-bound tokens are not accepted here"));
+        }
+        // Messages belong to people: a client's own token (client credentials, whose
+        // `sub` is the client) has no person behind it.
+        if payload.claim("auth_time").is_none() || claim("sub") == claim("client_id") {
+            return Err(Refused::Invalid("a person's sign-in is needed, not a client's own token"));
         }
         Ok(Caller { sub: claim("sub").unwrap_or_default() })
     }

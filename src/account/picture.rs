@@ -9,7 +9,6 @@ use std::io::Cursor;
 
 use image::{GenericImageView, ImageFormat, ImageReader, Limits, imageops};
 use serde_json::json;
-use tokio::sync::Semaphore;
 
 use crate::audit::RequestMeta;
 use crate::crypto;
@@ -25,8 +24,9 @@ pub const MAX_PIXELS: u64 = 4096 * 4096;
 /// Side of the stored square.
 pub const SIZE: u32 = 512;
 
-/// Images decoded at once: each may take MAX_PIXELS × 4 bytes.
-static DECODING: Semaphore = Semaphore::const_new(1);
+/// How long an upload waits for the decoder (one image at a time: each may take
+/// MAX_PIXELS × 4 bytes) before it is answered "busy".
+const WAIT_FOR_DECODER: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
@@ -36,6 +36,8 @@ pub enum PictureError {
     NotAnImage,
     #[error("the image has too many pixels ({width} × {height}); at most {MAX_SIDE} on a side and 16 megapixels")]
     TooManyPixels { width: u32, height: u32 },
+    #[error("another picture is being processed; try again in a moment")]
+    Busy,
     #[error("{0}")]
     Internal(String),
 }
@@ -94,8 +96,17 @@ pub async fn set(ctx: &Ctx, user: &User, bytes: Vec<u8>, meta: &RequestMeta) -> 
     if bytes.len() > MAX_BYTES {
         return Err(PictureError::TooLarge);
     }
-    let _permit = DECODING.acquire().await.map_err(|e| PictureError::Internal(e.to_string()))?;
-    let (jpeg, side) = tokio::task::spawn_blocking(move || reencode(&bytes)).await.map_err(|e| PictureError::Internal(e.to_string()))??;
+    let permit = match tokio::time::timeout(WAIT_FOR_DECODER, ctx.picture_slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(PictureError::Busy),
+    };
+    // The permit goes with the work: a request given up mid-way cannot start a second decode.
+    let (jpeg, side) = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        reencode(&bytes)
+    })
+    .await
+    .map_err(|e| PictureError::Internal(e.to_string()))??;
     let now = ctx.now();
     let record = PictureRecord { id: crypto::random_token(), user_id: user.id.clone(), content_type: "image/jpeg".into(), bytes: jpeg, width: side as i32, created_at: now };
     ctx.store.replace_picture(&record, now).await?;

@@ -104,14 +104,19 @@ pub enum PhoneVerification {
 /// The code from the text message verifies the number; from then on it signs in too.
 pub async fn verify_phone(ctx: &Ctx, user: &User, code: &str, meta: &RequestMeta) -> Result<PhoneVerification, AccountError> {
     let Some(number) = user.phone_number.as_deref() else { return Ok(PhoneVerification::Code(Checked::Unusable)) };
-    if ctx.store.user_by_verified_phone(number).await?.is_some_and(|other| other.id != user.id) {
-        return Ok(PhoneVerification::Taken);
-    }
+    // The code first: whether a number belongs to another account is told only to the
+    // person who holds that phone.
     let checked = otp::check(ctx, user, Purpose::VerifyPhone, code).await?;
     if checked != Checked::Accepted {
         return Ok(PhoneVerification::Code(checked));
     }
-    ctx.store.verify_phone(&user.id, number, ctx.now()).await?;
+    if ctx.store.user_by_verified_phone(number).await?.is_some_and(|other| other.id != user.id) {
+        return Ok(PhoneVerification::Taken);
+    }
+    if !ctx.store.verify_phone(&user.id, number, ctx.now()).await? {
+        // The number changed while the code was on its way.
+        return Ok(PhoneVerification::Code(Checked::Unusable));
+    }
     ctx.audit("phone_verified", meta, Some(&user.id), None, json!({})).await;
     Ok(PhoneVerification::Verified)
 }

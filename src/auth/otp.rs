@@ -23,7 +23,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::SignIn => "sign_in",
             Purpose::SignInByText => "sign_in_text",
@@ -37,7 +37,8 @@ impl Purpose {
 
 const LIFETIME: i64 = 600;
 const MAX_ATTEMPTS: i32 = 5;
-const RESEND_AFTER: i64 = 60;
+/// One code a minute (per purpose here, across both sign-in channels in `second_factor`).
+pub const RESEND_AFTER: i64 = 60;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Sent {

@@ -37,11 +37,18 @@ pub fn code_purpose(user: &User) -> Purpose {
     if text { Purpose::SignInByText } else { Purpose::SignIn }
 }
 
-/// Sends a sign-in code by `purpose` (email, or text when the number is verified). Each
-/// channel keeps its own once-a-minute limit; the newest code is the one asked for.
+/// Sends a sign-in code by `purpose`: by text only to a user who chose it (nobody can
+/// push an email user onto the weaker channel), by email always. One code a minute
+/// across both channels; the newest code is the one asked for.
 pub async fn send_code(ctx: &Ctx, user: &User, purpose: Purpose, brand: &str, lang: &str) -> Result<(Purpose, Sent), StoreError> {
-    let by_text_possible = user.phone_number_verified && user.phone_number.is_some();
-    let purpose = if purpose == Purpose::SignInByText && !by_text_possible { Purpose::SignIn } else { purpose };
+    let purpose = if purpose == Purpose::SignInByText && code_purpose(user) != Purpose::SignInByText { Purpose::SignIn } else { purpose };
+    let now = ctx.now();
+    if let Some(live) = live_code(ctx, user).await?
+        && live != purpose
+        && ctx.store.otp_code_sent_at(&user.id, live.as_str(), now).await?.is_some_and(|at| now - at < otp::RESEND_AFTER)
+    {
+        return Ok((live, Sent::TooSoon));
+    }
     Ok((purpose, otp::send(ctx, user, purpose, brand, lang).await?))
 }
 

@@ -32,8 +32,14 @@ pub async fn access_claims(s: &AppState, parts: &Parts, missing: &str) -> Result
     match resource::authenticate(ctx, &presented).await {
         Ok(claims) => Ok((claims, scheme)),
         Err(e) => {
-            let problem = unauthorized(&e.description);
-            Err(with_challenge(BearerError::new(ctx, e, scheme).into_response(), problem))
+            let detail = e.description.to_string();
+            let bearer = BearerError::new(ctx, e, scheme).into_response();
+            // Mostly 401; a store outage is a 500, which must not make apps drop their tokens.
+            let problem = match bearer.status() {
+                StatusCode::UNAUTHORIZED => unauthorized(&detail),
+                status => Problem::new(status, "urn:oneid:problem:internal", "The token could not be checked", "try again later"),
+            };
+            Err(with_challenge(bearer, problem))
         }
     }
 }

@@ -29,8 +29,9 @@ pub fn routes() -> Router<AppState> {
 
 async fn picture_get(State(s): State<AppState>, Path(id): Path<String>) -> Response {
     match s.ctx().store.picture(&id).await {
-        // A new picture gets a new id, so a picture never changes under its URL.
-        Ok(Some(p)) => ([(header::CONTENT_TYPE, p.content_type.as_str()), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], p.bytes).into_response(),
+        // A new picture gets a new id, so a picture never changes under its URL; an hour
+        // bounds how long caches keep one that was removed.
+        Ok(Some(p)) => ([(header::CONTENT_TYPE, p.content_type.as_str()), (header::CACHE_CONTROL, "public, max-age=3600")], p.bytes).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")]).into_response(),
         Err(e) => ErrorPage::from(e).into_response(),
     }
@@ -65,7 +66,7 @@ fn problem_key(e: &PictureError) -> &'static str {
         PictureError::TooLarge => "picture-too-large",
         PictureError::NotAnImage => "picture-not-image",
         PictureError::TooManyPixels { .. } => "picture-too-many-pixels",
-        PictureError::Internal(_) => "picture-not-image",
+        PictureError::Internal(_) | PictureError::Busy => "picture-not-image",
     }
 }
 
@@ -98,6 +99,7 @@ async fn account_picture_post(State(s): State<AppState>, jar: CookieJar, Meta(me
     match picture::set(s.ctx(), &user, bytes, &meta).await {
         Ok(_) => Redirect::to(&format!("{}?notice=saved", s.url_path(paths::ACCOUNT_PICTURE))).into_response(),
         Err(PictureError::Internal(e)) => ErrorPage::internal(e).into_response(),
+        Err(PictureError::Busy) => ErrorPage::busy().into_response(),
         Err(e) => picture_page(&s, jar, &user, Some(problem_key(&e)), None),
     }
 }

@@ -107,9 +107,10 @@ pub fn code_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, code
         CodeFor::SignIn { by_text: false } => (paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND, "code-intro", false),
         CodeFor::TurningOn => (paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND, "security-enable-code-intro", false),
     };
-    // The other way to get a sign-in code, when the account has a verified mobile number.
+    // Somebody who chose text messages can fall back to email; nobody is offered the
+    // weaker channel they did not choose.
     let switch_to = match code_for {
-        CodeFor::SignIn { by_text } if user.phone_number_verified && user.phone_number.is_some() => Some(if by_text { "email" } else { "sms" }),
+        CodeFor::SignIn { by_text: true } => Some("email"),
         _ => None,
     };
     let (jar, csrf) = csrf_token(s, jar);

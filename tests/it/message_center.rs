@@ -38,12 +38,21 @@ async fn the_message_center_checks_oneids_tokens_itself() {
     let resource = audience.clone();
     let srv = TestServer::start_with(Backend::Sqlite, move |config| {
         config.resources = vec![oneid::config::ResourceConfig { uri: resource, scopes: vec!["messages:read".into(), "messages:write".into()] }];
+        let web = config.clients.iter_mut().find(|c| c.id == "web").unwrap();
+        web.scopes = Some(["openid", "messages:read", "messages:write"].map(String::from).to_vec());
     })
     .await;
     let center = start(&srv, &audience, listener).await;
     let http = srv.http();
 
-    let good = token(&srv, &[("grant_type", "client_credentials"), ("resource", &audience)]).await;
+    // Alice signs in at the web client, which takes a token for the message center.
+    let (verifier, challenge) = common::pkce_pair();
+    let url = common::authorize_url(&srv, &[("response_type", "code"), ("client_id", "web"), ("redirect_uri", common::WEB_REDIRECT), ("scope", "openid messages:read messages:write"), ("code_challenge", &challenge), ("code_challenge_method", "S256")]);
+    let landed = srv.browser().sign_in(&url, common::ALICE).await;
+    let code = common::query(&landed)["code"].clone();
+    let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", common::WEB_REDIRECT), ("code_verifier", verifier.as_str()), ("resource", audience.as_str())];
+    let exchanged: Value = srv.post_form("/token", Some(("web", common::WEB_SECRET)), &form).await.json().await.unwrap();
+    let good = exchanged["access_token"].as_str().unwrap().to_string();
     let message = json!({ "topic": "contract", "account": "WMW12345", "text": "When is my next payment due?", "attachment": { "name": "invoice.pdf", "content_type": "application/pdf", "data": "JVBERi0xLjQK" } });
     let sent = http.post(format!("{center}/messages")).bearer_auth(&good).json(&message).send().await.unwrap();
     assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
@@ -78,6 +87,10 @@ async fn the_message_center_checks_oneids_tokens_itself() {
     let (status, challenge) = refused(forged).await;
     assert_eq!(status, 401);
     assert!(challenge.contains("does not publish"), "{challenge}");
+    // A client's own token for the API: no person behind it.
+    let (status, challenge) = refused(token(&srv, &[("grant_type", "client_credentials"), ("resource", &audience)]).await).await;
+    assert_eq!(status, 401);
+    assert!(challenge.contains("a person's sign-in"), "{challenge}");
     // Without the scope it needs: a token for the API that holds only messages:write.
     let write_only = token(&srv, &[("grant_type", "client_credentials"), ("scope", "messages:write"), ("resource", &audience)]).await;
     assert_eq!(refused(write_only).await.0, 403);

@@ -82,6 +82,7 @@ async fn sign_in_codes_come_by_text_when_chosen_with_an_honest_amr() {
     let asked = other.submit_login(&other.open(&pending.url).await, ALICE.0, ALICE.1).await;
     assert!(asked.url().ends_with("/login/code"), "{}", asked.url());
     assert!(asked.body().contains("by text message to") && asked.body().contains("Send the code by email instead"), "{}", asked.body());
+    assert!(!asked.body().contains("name=\"channel\" value=\"sms\""), "no way onto the weaker channel from here");
     let texted = code_in(&srv.sms.wait_for(NUMBER, 2).await.text);
     let wrong = other.submit(&asked, "/login/code", &[("code", "000000")]).await;
     assert!(wrong.body().contains("id=\"code-error\""));
@@ -99,7 +100,10 @@ async fn sign_in_codes_come_by_text_when_chosen_with_an_honest_amr() {
     let asked = third.submit_login(&third.open(&rp.start(&["email"]).url).await, ALICE.0, ALICE.1).await;
     assert!(asked.body().contains("by text message to"), "{}", asked.body());
     srv.sms.wait_for(NUMBER, 3).await;
-    srv.clock.advance(1);
+    // One code a minute across both channels.
+    let too_soon = third.submit(&asked, "/login/code/resend", &[("channel", "email")]).await;
+    assert!(too_soon.body().contains("less than a minute ago"), "{}", too_soon.body());
+    srv.clock.advance(61);
     let by_mail = third.submit(&asked, "/login/code/resend", &[("channel", "email")]).await;
     assert!(by_mail.body().contains("We sent a 6-digit code to alice@example.com"), "{}", by_mail.body());
     let mail = srv.mail.wait_for_subject(ALICE.0, "security code").await;

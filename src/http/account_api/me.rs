@@ -111,9 +111,13 @@ struct Pending {
 }
 
 /// Starts an email change: a confirmation link goes to the new address, and the change
-/// happens when it is opened.
+/// happens when it is opened. Like every change to how the account is reached or
+/// protected (email, phone, factors, export, deletion), it needs a recent sign-in.
 #[utoipa::path(post, path = "/me/email", tag = "me", request_body = NewEmail, responses((status = 202, body = Pending), (status = 422)))]
 async fn email_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<NewEmail>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     let brand = brand_of(&s, &me).await;
     match profile::request_email_change(s.ctx(), &me.user, &body.new_email, &body.current_password, origin(&me, &brand), &meta).await {
         Ok(_) => json(StatusCode::ACCEPTED, &Pending { next: "open the link sent to the new address" }),
@@ -131,6 +135,9 @@ struct NewPhone {
 /// Sets a new mobile number (unverified) and texts it a code.
 #[utoipa::path(post, path = "/me/phone", tag = "me", request_body = NewPhone, responses((status = 202, body = Pending), (status = 422), (status = 429)))]
 async fn phone_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<NewPhone>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     let mut values = api::profile_values(&me.user);
     if let Some(slot) = values.iter_mut().find(|(n, _)| *n == "phone_number") {
         slot.1 = Some(body.phone_number.clone());
@@ -159,6 +166,9 @@ struct Code {
 /// Verifies the mobile number with the texted code; from then on it signs in too.
 #[utoipa::path(post, path = "/me/phone/verify", tag = "me", request_body = Code, responses((status = 200, body = api::Me), (status = 409), (status = 422)))]
 async fn phone_verify_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<Code>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     match security::verify_phone(s.ctx(), &me.user, &body.code, &meta).await {
         Ok(PhoneVerification::Verified) => fresh_me(&s, &me).await,
         Ok(PhoneVerification::Taken) => Problem::new(StatusCode::CONFLICT, "urn:oneid:problem:conflict", "This number already signs in to another account", "use another number").into_response(),
@@ -349,6 +359,9 @@ async fn passkey_patch(State(s): State<AppState>, me: Me, Meta(meta): Meta, Path
 
 #[utoipa::path(delete, path = "/me/passkeys/{id}", tag = "me", params(("id" = String, Path)), responses((status = 204), (status = 404)))]
 async fn passkey_delete(State(s): State<AppState>, me: Me, Meta(meta): Meta, Path(id): Path<String>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     match crate::auth::passkeys::remove(s.ctx(), &me.user, &id).await {
         Ok(true) => {
             s.ctx().audit("passkey_removed", &meta, Some(&me.user.id), None, serde_json::json!({})).await;
@@ -370,6 +383,9 @@ struct CodeChannel {
 /// browser: they confirm a code or a QR scan.)
 #[utoipa::path(put, path = "/me/second-factor", tag = "me", request_body = CodeChannel, responses((status = 200, body = api::Me), (status = 422)))]
 async fn second_factor_put(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<CodeChannel>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     match security::set_code_channel(s.ctx(), &me.user, &body.login_code_channel, &meta).await {
         Ok(()) => fresh_me(&s, &me).await,
         Err(e) => failure(&s, e),
@@ -379,6 +395,9 @@ async fn second_factor_put(State(s): State<AppState>, me: Me, Meta(meta): Meta, 
 /// Everything oneid keeps about the account (GDPR Art. 15 and 20), as JSON.
 #[utoipa::path(get, path = "/me/export", tag = "me", responses((status = 200, body = Object)))]
 async fn export_get(State(s): State<AppState>, me: Me, Meta(meta): Meta) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     match deletion::export(s.ctx(), &me.user).await {
         Ok(data) => {
             s.ctx().audit("account_exported", &meta, Some(&me.user.id), Some(&me.claims.client_id), serde_json::json!({})).await;
@@ -417,10 +436,11 @@ async fn picture_put(State(s): State<AppState>, me: Me, Meta(meta): Meta, header
     if !["image/png", "image/jpeg", "image/webp"].contains(&kind.split(';').next().unwrap_or("").trim()) {
         return Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "urn:oneid:problem:unsupported-media-type", "Send a PNG, JPEG or WebP image", "Content-Type must be image/png, image/jpeg or image/webp").into_response();
     }
-    match picture::set(s.ctx(), &me.user, body.to_vec(), &meta).await {
+    match picture::set(s.ctx(), &me.user, Vec::from(body), &meta).await {
         Ok(picture) => json(StatusCode::OK, &Picture { picture }),
         Err(PictureError::TooLarge) => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "urn:oneid:problem:too-large", "The image is too large", PictureError::TooLarge.to_string()).into_response(),
         Err(PictureError::Internal(e)) => internal(e),
+        Err(PictureError::Busy) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "urn:oneid:problem:busy", "The server is busy", PictureError::Busy.to_string()).into_response(),
         Err(e) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:oneid:problem:invalid-image", "The image cannot be used", e.to_string()).into_response(),
     }
 }
@@ -455,6 +475,9 @@ async fn fresh_me(s: &AppState, me: &Me) -> Response {
 /// Turning sign-in codes on, step one: the password; a code goes to the email address.
 #[utoipa::path(post, path = "/me/second-factor/codes", tag = "me", request_body = CurrentPassword, responses((status = 202, body = Pending), (status = 422), (status = 429)))]
 async fn codes_on_post(State(s): State<AppState>, me: Me, ApiJson(body): ApiJson<CurrentPassword>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     let brand = brand_of(&s, &me).await;
     let lang = crate::i18n::choose(None, None, me.user.locale.as_deref(), None);
     match security::start_enabling(s.ctx(), &me.user, &body.current_password, &brand, lang).await {
@@ -467,6 +490,9 @@ async fn codes_on_post(State(s): State<AppState>, me: Me, ApiJson(body): ApiJson
 /// Step two: the emailed code turns sign-in codes on (the owner is told by email).
 #[utoipa::path(post, path = "/me/second-factor/codes/confirm", tag = "me", request_body = Code, responses((status = 200, body = api::Me), (status = 422)))]
 async fn codes_confirm_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<Code>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     let brand = brand_of(&s, &me).await;
     match security::finish_enabling(s.ctx(), &me.user, &body.code, &brand, &meta).await {
         Ok(Checked::Accepted) => fresh_me(&s, &me).await,
@@ -479,6 +505,9 @@ async fn codes_confirm_post(State(s): State<AppState>, me: Me, Meta(meta): Meta,
 /// Turns sign-in codes off (the password confirms it; the owner is told by email).
 #[utoipa::path(post, path = "/me/second-factor/codes/off", tag = "me", request_body = CurrentPassword, responses((status = 200, body = api::Me), (status = 422)))]
 async fn codes_off_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(body): ApiJson<CurrentPassword>) -> Response {
+    if let Err(response) = me.recently_signed_in(&s) {
+        return response;
+    }
     let brand = brand_of(&s, &me).await;
     match security::disable(s.ctx(), &me.user, &body.current_password, &brand, &meta).await {
         Ok(()) => fresh_me(&s, &me).await,

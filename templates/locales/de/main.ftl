@@ -296,7 +296,6 @@ email-account-locked-action = Wenn Sie das nicht waren, wählen Sie ein neues Pa
 code-intro-sms = Wir haben einen 6-stelligen Code per SMS an { $number } gesendet.
 code-resent-sms = Wir haben einen neuen Code per SMS gesendet.
 code-sms-weaker = Codes per SMS sind weniger sicher als eine Authenticator-App oder ein Passkey: Eine Telefonnummer kann übernommen werden. Richten Sie am besten eines davon ein.
-code-by-text-instead = Code stattdessen per SMS senden
 code-by-email-instead = Code stattdessen per E-Mail senden
 security-code-channel = Wohin Ihre Anmeldecodes gehen
 security-code-channel-email = Per E-Mail

@@ -296,7 +296,6 @@ email-account-locked-action = If this was not you, choose a new password:
 code-intro-sms = We sent a 6-digit code by text message to { $number }.
 code-resent-sms = We sent a new code by text message.
 code-sms-weaker = Codes by text message are less safe than an authenticator app or a passkey: a phone number can be taken over. Consider adding one of those.
-code-by-text-instead = Send the code by text message instead
 code-by-email-instead = Send the code by email instead
 security-code-channel = Where your sign-in codes go
 security-code-channel-email = By email

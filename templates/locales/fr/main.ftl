@@ -296,7 +296,6 @@ email-account-locked-action = Si ce n’était pas vous, choisissez un nouveau m
 code-intro-sms = Nous avons envoyé un code à 6 chiffres par SMS au { $number }.
 code-resent-sms = Nous avons envoyé un nouveau code par SMS.
 code-sms-weaker = Les codes par SMS sont moins sûrs qu’une application d’authentification ou une clé d’accès : un numéro de téléphone peut être détourné. Pensez à en ajouter une.
-code-by-text-instead = Recevoir le code par SMS
 code-by-email-instead = Recevoir le code par e-mail
 security-code-channel = Où envoyer vos codes de connexion
 security-code-channel-email = Par e-mail
