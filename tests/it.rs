@@ -5,6 +5,7 @@ mod common;
 
 mod it {
     mod account_api;
+    mod account_portal;
     mod accounts;
     mod admin_api;
     mod admin_console;

@@ -103,17 +103,3 @@ async fn the_message_center_checks_oneids_tokens_itself() {
     assert!(challenge.contains("expired"), "{challenge}");
 }
 
-// The account portal's VIN rules (examples/account_portal/vin.rs).
-#[path = "../../examples/account_portal/vin.rs"]
-mod vin;
-
-#[test]
-fn vins_are_checked_by_form_and_north_american_check_digit() {
-    assert_eq!(vin::normalise("1m8gdm9axkp042788"), Ok("1M8GDM9AXKP042788".into()), "the textbook VIN, check digit X");
-    assert_eq!(vin::normalise("11111111111111111"), Ok("11111111111111111".into()));
-    assert_eq!(vin::normalise("WMW 12345 6789 01"), Err("a VIN has 17 characters"));
-    assert_eq!(vin::normalise("WMW 12345 6789 01234"), Ok("WMW12345678901234".into()), "spaces are dropped");
-    assert!(vin::normalise("WMWXP7C5XO2A12345").unwrap_err().contains("I, O or Q"));
-    assert!(vin::normalise("1M8GDM9A1KP042788").unwrap_err().contains("check digit"));
-    assert_eq!(vin::normalise("WMWXP7C5X02A12345"), Ok("WMWXP7C5X02A12345".into()), "European VINs: form only");
-}

@@ -1,0 +1,51 @@
+//! "My Account", a reference relying party for oneid (run: `cargo run --example
+//! account_portal`). Register it with oneid:
+//!
+//! ```toml
+//! [[clients]]
+//! id = "portal"
+//! secret = "a-secret-of-at-least-32-characters-here"
+//! redirect_uris = ["http://localhost:8091/callback"]
+//! post_logout_redirect_uris = ["http://localhost:8091/"]
+//! ```
+//!
+//! Environment: `ONEID_ISSUER` (default `http://localhost:8080`), `PORTAL_URL` (default
+//! `http://localhost:8091`), `PORTAL_CLIENT_ID` (`portal`), `PORTAL_CLIENT_SECRET`,
+//! `PORTAL_BIND` (`127.0.0.1:8091`).
+
+mod agreements;
+mod app;
+mod vin;
+
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() {
+    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    let issuer = env("ONEID_ISSUER", "http://localhost:8080");
+    let base = env("PORTAL_URL", "http://localhost:8091");
+    let secret = env("PORTAL_CLIENT_SECRET", "");
+    if secret.len() < 32 {
+        eprintln!("account portal: set PORTAL_CLIENT_SECRET to the client's secret (32 characters or more)");
+        std::process::exit(2);
+    }
+    let portal = match app::Portal::new(&issuer, &env("PORTAL_CLIENT_ID", "portal"), &secret, &base).await {
+        Ok(portal) => portal,
+        Err(e) => {
+            eprintln!("account portal: cannot use the issuer {issuer}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let bind = env("PORTAL_BIND", "127.0.0.1:8091");
+    let listener = match tokio::net::TcpListener::bind(&bind).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("account portal: cannot listen on {bind}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("My Account on {base}, signing in with {issuer}");
+    if let Err(e) = axum::serve(listener, app::router(Arc::new(portal))).await {
+        eprintln!("account portal stopped: {e}");
+    }
+}
