@@ -102,7 +102,7 @@ fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &Login
 /// The sign-in page as people of `brand` see it in `lang` (the console's preview).
 pub fn preview(s: &AppState, jar: CookieJar, brand: &str, lang: &str) -> Response {
     let (jar, page) = login_form_page(s, jar, &None, &LoginForm::default());
-    (jar, flow_page(s, page, &None, s.url_path(paths::LOGIN)).brand(brand).force_lang(lang)).into_response()
+    (jar, flow_page(s, page, &None, s.url_path(paths::LOGIN)).brand(brand).force_lang(lang).inert()).into_response()
 }
 
 async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {

@@ -42,6 +42,9 @@ pub struct Page {
     switch_url: Option<String>,
     /// A language that beats every preference (the console's previews).
     forced_lang: Option<String>,
+    /// Shown, not used: no script runs and no form can be sent (the console's previews,
+    /// where a sign-in page must not sign anybody in).
+    inert: bool,
 }
 
 impl Page {
@@ -56,7 +59,13 @@ impl Page {
             user_lang: None,
             switch_url: None,
             forced_lang: None,
+            inert: false,
         }
+    }
+
+    pub fn inert(mut self) -> Page {
+        self.inert = true;
+        self
     }
 
     pub fn with(mut self, name: &'static str, value: impl serde::Serialize) -> Page {
@@ -209,10 +218,14 @@ pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response:
             return (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown. Try again later.").into_response();
         }
     };
-    let csp = format!(
-        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
-        page.form_targets.iter().map(|t| format!(" {t}")).collect::<String>()
-    );
+    let csp = if page.inert {
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'".to_string()
+    } else {
+        format!(
+            "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
+            page.form_targets.iter().map(|t| format!(" {t}")).collect::<String>()
+        )
+    };
     *response.body_mut() = Body::from(html);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

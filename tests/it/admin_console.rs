@@ -103,6 +103,8 @@ async fn an_administrator_runs_the_console_with_a_passkey() {
     chrome.open(&srv.url("/admin/preview/login?brand=bmw&lang=de")).await;
     let login = wait_for_text(&chrome, "lang=\"de\"").await;
     assert!(login.contains("brand-bmw.css") && login.contains("Passwort"), "the BMW sign-in page in German");
+    let csp = srv.http().get(srv.url("/admin/preview/login?brand=bmw&lang=de")).send().await.unwrap();
+    assert_eq!(csp.status(), 303, "the preview is the console's: it needs the console's session");
     chrome.open(&srv.url("/admin/preview/activation?brand=mini&lang=fr")).await;
     let mail = wait_for_text(&chrome, "no-reply@mini.example.com").await;
     assert!(mail.contains("MINI ID") && mail.contains("/register/activate?token=PREVIEW"), "the MINI activation email in French");
