@@ -1,8 +1,10 @@
-//! Financing agreements the portal can link an account to, and the matching rule:
-//! given name, family name and date of birth exactly, the VIN (checked first, see
-//! `vin.rs`) and the exact amount of the last payment; or the customer ID alone. The
-//! example seeds a few; a real portal reads its contract system.
+//! Financing agreements the portal can link an account to, kept in the portal's own
+//! SQLite database (seeded with a few on first start; a real portal reads its contract
+//! system), and the matching rule: given name, family name and date of birth exactly,
+//! the VIN (checked first, see `vin.rs`) and the exact amount of the last payment; or
+//! the customer ID alone. Links from oneid accounts (`sub`) to agreements live there too.
 
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
 use serde::Deserialize;
 
 use super::vin;
@@ -75,7 +77,7 @@ fn cents(amount: &str) -> Option<i64> {
 
 /// The agreement the request describes, or why none matches (the same answer for any
 /// mismatch: the form must not tell which detail was wrong).
-pub fn find<'a>(agreements: &'a [Agreement], request: &LinkRequest) -> Result<&'a Agreement, &'static str> {
+fn matching<'a>(agreements: &'a [Agreement], request: &LinkRequest) -> Result<&'a Agreement, &'static str> {
     let customer_id = request.customer_id.trim();
     if !customer_id.is_empty() {
         return agreements.iter().find(|a| a.customer_id == customer_id).ok_or("No agreement matches these details.");
@@ -92,4 +94,80 @@ pub fn find<'a>(agreements: &'a [Agreement], request: &LinkRequest) -> Result<&'
                 && a.payments.first().and_then(|(_, amount)| cents(amount)) == Some(paid)
         })
         .ok_or("No agreement matches these details.")
+}
+
+/// The portal's database: `sqlite::memory:` or `sqlite://portal.db?mode=rwc`.
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+fn statement(sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+}
+
+impl Store {
+    pub async fn open(url: &str) -> Result<Store, String> {
+        let mut options = sea_orm::ConnectOptions::new(url);
+        // One connection: an in-memory database exists once per connection.
+        options.max_connections(1).sqlx_logging(false);
+        let db = Database::connect(options).await.map_err(|e| e.to_string())?;
+        for sql in [
+            "CREATE TABLE IF NOT EXISTS agreements (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL UNIQUE, given_name TEXT NOT NULL, family_name TEXT NOT NULL, birth_date TEXT NOT NULL, vin TEXT NOT NULL, vehicle TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS payments (agreement_id TEXT NOT NULL REFERENCES agreements(id), day TEXT NOT NULL, amount TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS links (sub TEXT NOT NULL, agreement_id TEXT NOT NULL REFERENCES agreements(id), PRIMARY KEY (sub, agreement_id))",
+        ] {
+            db.execute_unprepared(sql).await.map_err(|e| e.to_string())?;
+        }
+        let store = Store { db };
+        if store.all().await?.is_empty() {
+            for a in seeded() {
+                store.execute("INSERT INTO agreements VALUES (?, ?, ?, ?, ?, ?, ?)", vec![a.id.clone().into(), a.customer_id.into(), a.given_name.into(), a.family_name.into(), a.birth_date.into(), a.vin.into(), a.vehicle.into()]).await?;
+                for (day, amount) in a.payments {
+                    store.execute("INSERT INTO payments VALUES (?, ?, ?)", vec![a.id.clone().into(), day.into(), amount.into()]).await?;
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<(), String> {
+        self.db.execute_raw(statement(sql, values)).await.map(drop).map_err(|e| e.to_string())
+    }
+
+    async fn all(&self) -> Result<Vec<Agreement>, String> {
+        let rows = self.db.query_all_raw(statement("SELECT id, customer_id, given_name, family_name, birth_date, vin, vehicle FROM agreements ORDER BY id", vec![])).await.map_err(|e| e.to_string())?;
+        let mut agreements = Vec::new();
+        for row in rows {
+            let get = |column: &str| row.try_get::<String>("", column).map_err(|e| e.to_string());
+            let id = get("id")?;
+            let payments = self
+                .db
+                .query_all_raw(statement("SELECT day, amount FROM payments WHERE agreement_id = ? ORDER BY day DESC", vec![id.clone().into()]))
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter_map(|p| Some((p.try_get::<String>("", "day").ok()?, p.try_get::<String>("", "amount").ok()?)))
+                .collect();
+            agreements.push(Agreement { customer_id: get("customer_id")?, given_name: get("given_name")?, family_name: get("family_name")?, birth_date: get("birth_date")?, vin: get("vin")?, vehicle: get("vehicle")?, id, payments });
+        }
+        Ok(agreements)
+    }
+
+    /// The agreement the request describes (see the matching rule above).
+    pub async fn find(&self, request: &LinkRequest) -> Result<Result<Agreement, &'static str>, String> {
+        let all = self.all().await?;
+        let id = matching(&all, request).map(|a| a.id.clone());
+        Ok(id.and_then(|id| all.into_iter().find(|a| a.id == id).ok_or("No agreement matches these details.")))
+    }
+
+    pub async fn link(&self, sub: &str, agreement_id: &str) -> Result<(), String> {
+        self.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", vec![sub.into(), agreement_id.into()]).await
+    }
+
+    /// The agreements linked to `sub`.
+    pub async fn linked(&self, sub: &str) -> Result<Vec<Agreement>, String> {
+        let rows = self.db.query_all_raw(statement("SELECT agreement_id FROM links WHERE sub = ?", vec![sub.into()])).await.map_err(|e| e.to_string())?;
+        let ids: Vec<String> = rows.into_iter().filter_map(|r| r.try_get::<String>("", "agreement_id").ok()).collect();
+        Ok(self.all().await?.into_iter().filter(|a| ids.contains(&a.id)).collect())
+    }
 }

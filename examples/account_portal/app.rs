@@ -19,7 +19,7 @@ use openidconnect::{
 };
 use serde::Deserialize;
 
-use super::agreements::{self, Agreement, LinkRequest};
+use super::agreements::{LinkRequest, Store};
 
 pub const DEVICE_ACR: &str = "urn:oneid:acr:device";
 const COOKIE: &str = "portal_session";
@@ -56,9 +56,8 @@ pub struct Portal {
     base: String,
     end_session: Option<String>,
     sessions: Mutex<HashMap<String, Session>>,
-    agreements: Vec<Agreement>,
-    /// Agreement ids linked to each `sub`.
-    links: Mutex<HashMap<String, Vec<String>>>,
+    /// Agreements, their payments, and which accounts are linked to them.
+    store: Store,
 }
 
 fn now() -> i64 {
@@ -67,7 +66,7 @@ fn now() -> i64 {
 
 impl Portal {
     /// Discovers the issuer and registers nothing: the client is declared in oneid.
-    pub async fn new(issuer: &str, client_id: &str, secret: &str, base: &str) -> Result<Portal, String> {
+    pub async fn new(issuer: &str, client_id: &str, secret: &str, base: &str, database: &str) -> Result<Portal, String> {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
         let metadata = CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.into()).map_err(|e| e.to_string())?, &http).await.map_err(|e| format!("{e:?}"))?;
         let discovery: serde_json::Value = http.get(format!("{issuer}/.well-known/openid-configuration")).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
@@ -79,8 +78,7 @@ impl Portal {
             base: base.into(),
             end_session: discovery["end_session_endpoint"].as_str().map(str::to_string),
             sessions: Mutex::new(HashMap::new()),
-            agreements: agreements::seeded(),
-            links: Mutex::new(HashMap::new()),
+            store: Store::open(database).await?,
         })
     }
 }
@@ -116,15 +114,19 @@ fn page(title: &str, body: &str) -> Response {
 
 async fn overview(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
     let id = session_id(&headers).unwrap_or_default();
-    let sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(user) = sessions.get(&id).and_then(|s| s.user.as_ref()) else {
+    let who = {
+        let sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.get(&id).and_then(|s| s.user.as_ref()).map(|u| (u.sub.clone(), u.name.clone(), u.email.clone()))
+    };
+    let Some((sub, name, email)) = who else {
         return page("My Account", "<p><a href=\"/login\">Sign in</a></p>");
     };
-    let linked = p.links.lock().unwrap_or_else(|e| e.into_inner()).get(&user.sub).cloned().unwrap_or_default();
-    let contracts: String = p
-        .agreements
+    let linked = match p.store.linked(&sub).await {
+        Ok(linked) => linked,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
+    };
+    let contracts: String = linked
         .iter()
-        .filter(|a| linked.contains(&a.id))
         .map(|a| {
             let payments: String = a.payments.iter().map(|(day, amount)| format!("<li>{} · {} EUR</li>", esc(day), esc(amount))).collect();
             format!("<section class=\"agreement\"><h2>{} · {}</h2><p>VIN {}</p><ul>{payments}</ul></section>", esc(&a.id), esc(&a.vehicle), esc(&a.vin))
@@ -132,8 +134,8 @@ async fn overview(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response 
         .collect();
     let body = format!(
         "<p id=\"who\">{} · {}</p>{contracts}<p><a href=\"/link\">Link your account</a></p><form method=\"post\" action=\"/logout\"><button>Sign out</button></form>",
-        esc(&user.name),
-        esc(&user.email)
+        esc(&name),
+        esc(&email)
     );
     page("My Account", &body)
 }
@@ -227,16 +229,13 @@ async fn link(State(p): State<Arc<Portal>>, headers: HeaderMap, Form(form): Form
     if !allowed {
         return Redirect::to("/login?link=1").into_response();
     }
-    match agreements::find(&p.agreements, &form) {
-        Ok(agreement) => {
-            let mut links = p.links.lock().unwrap_or_else(|e| e.into_inner());
-            let mine = links.entry(sub).or_default();
-            if !mine.contains(&agreement.id) {
-                mine.push(agreement.id.clone());
-            }
-            Redirect::to("/").into_response()
-        }
-        Err(why) => (StatusCode::UNPROCESSABLE_ENTITY, page("Link your account", &format!("<p class=\"error\">{}</p><p><a href=\"/link\">Try again</a></p>", esc(why)))).into_response(),
+    match p.store.find(&form).await {
+        Ok(Ok(agreement)) => match p.store.link(&sub, &agreement.id).await {
+            Ok(()) => Redirect::to("/").into_response(),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
+        },
+        Ok(Err(why)) => (StatusCode::UNPROCESSABLE_ENTITY, page("Link your account", &format!("<p class=\"error\">{}</p><p><a href=\"/link\">Try again</a></p>", esc(why)))).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
     }
 }
 

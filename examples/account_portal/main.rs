@@ -11,7 +11,8 @@
 //!
 //! Environment: `ONEID_ISSUER` (default `http://localhost:8080`), `PORTAL_URL` (default
 //! `http://localhost:8091`), `PORTAL_CLIENT_ID` (`portal`), `PORTAL_CLIENT_SECRET`,
-//! `PORTAL_BIND` (`127.0.0.1:8091`).
+//! `PORTAL_BIND` (`127.0.0.1:8091`), `PORTAL_DATABASE` (`sqlite://portal.db?mode=rwc`,
+//! seeded with example agreements on first start).
 
 mod agreements;
 mod app;
@@ -29,7 +30,8 @@ async fn main() {
         eprintln!("account portal: set PORTAL_CLIENT_SECRET to the client's secret (32 characters or more)");
         std::process::exit(2);
     }
-    let portal = match app::Portal::new(&issuer, &env("PORTAL_CLIENT_ID", "portal"), &secret, &base).await {
+    let database = env("PORTAL_DATABASE", "sqlite://portal.db?mode=rwc");
+    let portal = match app::Portal::new(&issuer, &env("PORTAL_CLIENT_ID", "portal"), &secret, &base, &database).await {
         Ok(portal) => portal,
         Err(e) => {
             eprintln!("account portal: cannot use the issuer {issuer}: {e}");

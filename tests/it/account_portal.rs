@@ -72,7 +72,9 @@ async fn my_account_signs_in_links_an_agreement_after_the_device_check_and_signs
         config.clients.push(portal);
     })
     .await;
-    let portal = app::Portal::new(&srv.issuer, "portal", SECRET, &base).await.expect("the portal discovers oneid");
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("portal.db").display());
+    let portal = app::Portal::new(&srv.issuer, "portal", SECRET, &base, &database).await.expect("the portal discovers oneid and opens its database");
     let router = app::router(Arc::new(portal));
     tokio::spawn(async move { axum::serve(listener, router).await });
 
