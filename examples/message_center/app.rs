@@ -2,8 +2,9 @@
 //! contracts (a topic, the account it concerns, text, an optional attachment) and read
 //! their threads. Every call carries an access token from oneid for this API's resource
 //! indicator (RFC 8707) with `messages:read` or `messages:write`; see `token.rs`.
+//! Messages are kept in the center's own SQLite database (`store.rs`).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -14,6 +15,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::store::Store;
 use super::token::{Caller, Refused, TokenVerifier};
 
 pub const TOPICS: &[&str] = &["contract", "payment", "vehicle", "other"];
@@ -62,7 +64,7 @@ pub struct NewAttachment {
 
 pub struct Center {
     pub verifier: TokenVerifier,
-    pub messages: Mutex<Vec<Message>>,
+    pub store: Store,
 }
 
 pub fn router(center: Arc<Center>) -> Router {
@@ -103,8 +105,15 @@ async fn inbox(State(center): State<Arc<Center>>, headers: HeaderMap) -> Respons
         Ok(me) => me,
         Err(response) => return response,
     };
-    let mine: Vec<Message> = center.messages.lock().unwrap_or_else(|p| p.into_inner()).iter().filter(|m| m.owner == me.sub).cloned().collect();
-    Json(mine).into_response()
+    match center.store.of(&me.sub).await {
+        Ok(mine) => Json(mine).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+fn failed(e: String) -> Response {
+    eprintln!("message center: {e}");
+    problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "try again later")
 }
 
 async fn one(State(center): State<Arc<Center>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
@@ -112,10 +121,10 @@ async fn one(State(center): State<Arc<Center>>, headers: HeaderMap, Path(id): Pa
         Ok(me) => me,
         Err(response) => return response,
     };
-    let found = center.messages.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|m| m.id == id && m.owner == me.sub).cloned();
-    match found {
-        Some(message) => Json(message).into_response(),
-        None => problem(StatusCode::NOT_FOUND, "No such message", "it does not exist or is somebody else's"),
+    match center.store.one(&me.sub, id).await {
+        Ok(Some(message)) => Json(message).into_response(),
+        Ok(None) => problem(StatusCode::NOT_FOUND, "No such message", "it does not exist or is somebody else's"),
+        Err(e) => failed(e),
     }
 }
 
@@ -144,7 +153,10 @@ async fn send(State(center): State<Arc<Center>>, headers: HeaderMap, body: Resul
                 problems.push(format!("attachment: one of {}", ATTACHMENT_TYPES.join(", ")));
                 None
             }
-            Ok(bytes) => Some(AttachmentInfo { name: a.name.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(100).collect(), content_type: a.content_type.clone(), size: bytes.len() }),
+            Ok(bytes) => {
+                let name = a.name.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(100).collect();
+                Some((AttachmentInfo { name, content_type: a.content_type.clone(), size: bytes.len() }, bytes))
+            }
             Err(_) => {
                 problems.push("attachment: data must be base64".into());
                 None
@@ -154,8 +166,10 @@ async fn send(State(center): State<Arc<Center>>, headers: HeaderMap, body: Resul
     if !problems.is_empty() {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "The message cannot be sent", &problems.join("; "));
     }
-    let mut messages = center.messages.lock().unwrap_or_else(|p| p.into_inner());
-    let message = Message { id: messages.len() as u64 + 1, owner: me.sub, topic: new.topic, account: new.account, text: text.to_string(), attachment, sent_at: (center.verifier.clock)() };
-    messages.push(message.clone());
-    (StatusCode::CREATED, Json(message)).into_response()
+    let (info, bytes) = attachment.map_or((None, None), |(info, bytes)| (Some(info), Some(bytes)));
+    let message = Message { id: 0, owner: me.sub, topic: new.topic, account: new.account, text: text.to_string(), attachment: info, sent_at: (center.verifier.clock)() };
+    match center.store.insert(message, bytes).await {
+        Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
+        Err(e) => failed(e),
+    }
 }

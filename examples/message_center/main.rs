@@ -9,12 +9,13 @@
 //!
 //! Environment: `ONEID_ISSUER` (default `http://localhost:8080`), `MESSAGES_URI` (its
 //! resource indicator, default `http://localhost:8090`), `MESSAGES_BIND` (default
-//! `127.0.0.1:8090`).
+//! `127.0.0.1:8090`), `MESSAGES_DATABASE` (`sqlite://messages.db?mode=rwc`).
 
 mod app;
+mod store;
 mod token;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() {
@@ -29,7 +30,15 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let center = Arc::new(app::Center { verifier, messages: Mutex::new(Vec::new()) });
+    let database = env("MESSAGES_DATABASE", "sqlite://messages.db?mode=rwc");
+    let store = match store::Store::open(&database).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("message center: cannot open {database}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let center = Arc::new(app::Center { verifier, store });
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(listener) => listener,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! for another audience, an expired one, one signed by a key oneid never published, and
 //! one without the scope.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -12,6 +12,8 @@ use crate::common::{self, Backend, TestServer};
 // The example's own modules, compiled into this test (paths relative to tests/it/).
 #[path = "../../examples/message_center/app.rs"]
 mod app;
+#[path = "../../examples/message_center/store.rs"]
+mod store;
 #[path = "../../examples/message_center/token.rs"]
 mod token;
 
@@ -19,7 +21,8 @@ const SERVICE: (&str, &str) = ("service", common::SERVICE_SECRET);
 
 async fn start(srv: &TestServer, audience: &str, listener: tokio::net::TcpListener) -> String {
     let verifier = token::TokenVerifier::discover(&srv.issuer, audience).await.expect("discovery");
-    let app = app::router(Arc::new(app::Center { verifier, messages: Mutex::new(Vec::new()) }));
+    let store = store::Store::open("sqlite::memory:").await.expect("the center's database");
+    let app = app::router(Arc::new(app::Center { verifier, store }));
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
@@ -58,6 +61,10 @@ async fn the_message_center_checks_oneids_tokens_itself() {
     assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
     let inbox: Value = http.get(format!("{center}/messages")).bearer_auth(&good).send().await.unwrap().json().await.unwrap();
     assert_eq!(inbox[0]["attachment"]["size"], 9, "{inbox}");
+    let id = inbox[0]["id"].as_u64().unwrap();
+    let one: Value = http.get(format!("{center}/messages/{id}")).bearer_auth(&good).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["text"], "When is my next payment due?");
+    assert_eq!(http.get(format!("{center}/messages/999")).bearer_auth(&good).send().await.unwrap().status(), 404);
     let bad = json!({ "topic": "gossip", "text": "" });
     assert_eq!(http.post(format!("{center}/messages")).bearer_auth(&good).json(&bad).send().await.unwrap().status(), 422);
 
