@@ -20,6 +20,7 @@ mod it {
     mod totp;
     mod two_factor;
     mod flows;
+    mod instances;
     mod keys;
     mod lockout;
     mod logout;

@@ -164,6 +164,35 @@ impl TestServer {
         server
     }
 
+    /// A second instance behind the same issuer, on the same database and master key
+    /// (as behind a load balancer), with its own port and clock.
+    pub async fn another_instance(&self) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut config = self.state.ctx().config.clone();
+        config.bind = listener.local_addr().expect("addr");
+        let clock = Arc::new(TestClock::new());
+        clock.advance(self.clock_now() - { use oneid::clock::Clock; clock.now() });
+        let state = oneid::build(config, clock.clone()).await.expect("second instance starts");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(oneid::serve(state.clone(), listener, async move {
+            let _ = rx.await;
+        }));
+        let port = state.ctx().config.bind.port();
+        eprintln!("second instance on port {port} for {}", self.issuer);
+        TestServer {
+            issuer: format!("http://127.0.0.1:{port}"),
+            clock,
+            state,
+            backend: self.backend,
+            mail: self.mail.clone(),
+            sms: self.sms.clone(),
+            shutdown: Some(tx),
+            postgres_db: None,
+            _dir: dir,
+        }
+    }
+
     pub fn clock_now(&self) -> i64 {
         use oneid::clock::Clock;
         self.clock.now()

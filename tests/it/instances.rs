@@ -1,0 +1,64 @@
+//! Two instances behind one issuer on one database (F62): a sign-in on one is redeemed
+//! on the other, a refresh and a revocation travel between them, wrong passwords count
+//! across both, and a key rotation on one shows in the other's JWKS.
+
+use serde_json::Value;
+
+use crate::common::{self, BOB, TestServer, WEB_REDIRECT, WEB_SECRET, introspect, wait_until};
+
+#[tokio::test]
+async fn two_instances_share_codes_tokens_lockouts_and_keys() {
+    for a in TestServer::each_backend().await {
+        let b = a.another_instance().await;
+
+        // Signed in on A, the code is redeemed on B.
+        let (code, verifier) = common::web_code(&a, &a.browser()).await;
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", WEB_REDIRECT), ("code_verifier", verifier.as_str())];
+        let response = b.post_form("/token", Some(("web", WEB_SECRET)), &form).await;
+        assert_eq!(response.status(), 200, "{:?}", a.backend);
+        let tokens: Value = response.json().await.unwrap();
+
+        // Refreshed on A; the old refresh token, replayed on B later, is refused.
+        let refresh = tokens["refresh_token"].as_str().expect("a refresh token").to_string();
+        let renewed: Value = a.post_form("/token", Some(("web", WEB_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await.json().await.unwrap();
+        let renewed_access = renewed["access_token"].as_str().unwrap_or_else(|| panic!("refreshed on A: {renewed}")).to_string();
+        a.clock.advance(10);
+        b.clock.advance(10);
+        let replay = b.post_form("/token", Some(("web", WEB_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
+        assert_eq!(common::oauth_error(replay).await.1, "invalid_grant");
+
+        // The code replayed on B is refused and revokes what it issued, on A too.
+        assert_eq!(b.post_form("/token", Some(("web", WEB_SECRET)), &form).await.status(), 400, "the code is single use across instances");
+        wait_until("A sees the revocation", || async { introspect(&a, &renewed_access).await["active"] == false }).await;
+
+        // Revoked on B: inactive on both (A learns it from the database within a second).
+        let fresh = common::web_code(&a, &a.browser()).await;
+        let form = [("grant_type", "authorization_code"), ("code", fresh.0.as_str()), ("redirect_uri", WEB_REDIRECT), ("code_verifier", fresh.1.as_str())];
+        let live: Value = a.post_form("/token", Some(("web", WEB_SECRET)), &form).await.json().await.unwrap();
+        let live = live["access_token"].as_str().unwrap().to_string();
+        assert_eq!(introspect(&a, &live).await["active"], true);
+        assert_eq!(b.post_form("/revoke", Some(("web", WEB_SECRET)), &[("token", &live)]).await.status(), 200);
+        assert_eq!(introspect(&b, &live).await["active"], false);
+        wait_until("A sees B's revocation", || async { introspect(&a, &live).await["active"] == false }).await;
+
+        // Wrong passwords count across both: five in all lock Bob out on either.
+        for (n, srv) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+            let browser = srv.browser();
+            let page = browser.open("/login").await;
+            let answer = browser.submit_login(&page, BOB.0, &format!("wrong password {n}")).await;
+            assert!(answer.is_login_page());
+        }
+        let browser = b.browser();
+        let page = browser.open("/login").await;
+        let locked = browser.submit_login(&page, BOB.0, BOB.1).await;
+        assert!(locked.body().contains("Too many failed sign-in attempts") || locked.body().contains("security check"), "Bob is locked (or asked for a proof of work) on B: {}", locked.body());
+
+        // Keys rotated on A are published by B within its refresh interval.
+        let kids = oneid::admin::keys::rotate(a.state.ctx(), &oneid::admin::Actor::Cli, &oneid::audit::RequestMeta::cli()).await.unwrap();
+        wait_until("B publishes A's new keys", || async {
+            let jwks: Value = b.http().get(b.url("/jwks")).send().await.unwrap().json().await.unwrap();
+            kids.iter().all(|kid| jwks.to_string().contains(kid.as_str()))
+        })
+        .await;
+    }
+}
