@@ -6,12 +6,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::RequestMeta;
 use crate::auth::session::RECENT;
 use crate::protocol::access_token::AccessClaims;
 use crate::state::Ctx;
 use crate::store::{StoreError, User};
 
-use super::fields;
+use super::{AccountError, fields};
 
 /// The scope an access token needs for the account API.
 pub const SCOPE: &str = "account";
@@ -51,8 +52,22 @@ pub fn recent(ctx: &Ctx, claims: &AccessClaims) -> bool {
 /// The personal data fields, as the profile form names them.
 pub const PROFILE_FIELDS: &[&str] = &["salutation", "given_name", "family_name", "country", "locale", "phone_number", "street_address", "postal_code", "locality"];
 
+/// Changes the personal data fields named in `changes` (`None` clears one) and keeps the
+/// others, by the account page's rules (`profile::update`). Names that are not
+/// [`PROFILE_FIELDS`] are the caller's to refuse.
+pub async fn change_profile(ctx: &Ctx, user: &User, changes: &[(&str, Option<String>)], meta: &RequestMeta) -> Result<User, AccountError> {
+    let mut values = profile_values(user);
+    for (name, value) in changes {
+        if let Some(slot) = values.iter_mut().find(|(n, _)| n == name) {
+            slot.1 = value.clone();
+        }
+    }
+    let field = |name: &str| values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref());
+    super::profile::update(ctx, user, &field, meta).await
+}
+
 /// The account's personal data as form values, for changes that name only some fields.
-pub fn profile_values(user: &User) -> Vec<(&'static str, Option<String>)> {
+fn profile_values(user: &User) -> Vec<(&'static str, Option<String>)> {
     let (street, postal_code, locality) = fields::address_parts(user.address.as_deref());
     let some = |v: String| Some(v).filter(|v| !v.is_empty());
     vec![

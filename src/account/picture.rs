@@ -93,9 +93,6 @@ pub fn url(issuer: &str, id: &str) -> String {
 
 /// Makes `bytes` the account's picture; returns its URL.
 pub async fn set(ctx: &Ctx, user: &User, bytes: Vec<u8>, meta: &RequestMeta) -> Result<String, PictureError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(PictureError::TooLarge);
-    }
     let permit = match tokio::time::timeout(WAIT_FOR_DECODER, ctx.picture_slots.clone().acquire_owned()).await {
         Ok(Ok(permit)) => permit,
         _ => return Err(PictureError::Busy),

@@ -187,10 +187,9 @@ async fn factors(ctx: &Ctx, user: &User) -> Result<(bool, bool), crate::store::S
 /// Registers (or updates) the console's client at start.
 pub async fn register(ctx: &Ctx) -> Result<(), String> {
     let record = crate::protocol::client_metadata::validate(&client_spec(&ctx.config), &ctx.config, MANAGED_BY_BUILTIN, ctx.now()).map_err(|p| p.join("; "))?;
-    match ctx.store.client_by_id(CLIENT_ID).await.map_err(|e| e.to_string())? {
-        Some(existing) if existing.managed_by != MANAGED_BY_BUILTIN => Err(format!("client id {CLIENT_ID:?} is reserved for the settings console; rename that client")),
-        Some(existing) if crate::protocol::client_metadata::same_definition(&existing, &record) => Ok(()),
-        Some(existing) => ctx.store.upsert_client(&crate::store::ClientRecord { created_at: existing.created_at, ..record }).await.map_err(|e| e.to_string()),
-        None => ctx.store.upsert_client(&record).await.map_err(|e| e.to_string()),
+    let existing = ctx.store.client_by_id(CLIENT_ID).await.map_err(|e| e.to_string())?;
+    if existing.as_ref().is_some_and(|c| c.managed_by != MANAGED_BY_BUILTIN) {
+        return Err(format!("client id {CLIENT_ID:?} is reserved for the settings console; rename that client"));
     }
+    crate::protocol::client_metadata::write_over(&ctx.store, existing.as_ref(), &record).await.map_err(|e| e.to_string())
 }

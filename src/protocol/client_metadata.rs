@@ -239,9 +239,7 @@ pub async fn sync_config_clients(store: &Store, config: &Config, now: UnixTime) 
                     record.id
                 ));
             }
-            Some(c) if same_definition(c, record) => {}
-            Some(c) => store.upsert_client(&ClientRecord { created_at: c.created_at, ..record.clone() }).await.map_err(store_err)?,
-            None => store.upsert_client(record).await.map_err(store_err)?,
+            found => write_over(store, found, record).await.map_err(store_err)?,
         }
     }
     for gone in existing.iter().filter(|c| c.managed_by == MANAGED_BY_CONFIG && !records.iter().any(|r| r.id == c.id)) {
@@ -251,8 +249,18 @@ pub async fn sync_config_clients(store: &Store, config: &Config, now: UnixTime) 
     Ok(())
 }
 
+/// Stores `record` in place of `existing` (the row with its id, if any), keeping the
+/// creation time; writes nothing when the definition did not change.
+pub async fn write_over(store: &Store, existing: Option<&ClientRecord>, record: &ClientRecord) -> Result<(), StoreError> {
+    match existing {
+        Some(c) if same_definition(c, record) => Ok(()),
+        Some(c) => store.upsert_client(&ClientRecord { created_at: c.created_at, ..record.clone() }).await,
+        None => store.upsert_client(record).await,
+    }
+}
+
 /// Whether two rows register the same client (times aside).
-pub fn same_definition(a: &ClientRecord, b: &ClientRecord) -> bool {
+fn same_definition(a: &ClientRecord, b: &ClientRecord) -> bool {
     ClientRecord { created_at: 0, updated_at: 0, ..a.clone() } == ClientRecord { created_at: 0, updated_at: 0, ..b.clone() }
 }
 

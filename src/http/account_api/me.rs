@@ -71,24 +71,23 @@ async fn me_get(State(s): State<AppState>, me: Me) -> Response {
 #[utoipa::path(patch, path = "/me", tag = "me", request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = api::Me), (status = 422)))]
 async fn me_patch(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson(changes): ApiJson<Map<String, Value>>) -> Response {
-    let mut values = api::profile_values(&me.user);
+    let mut given = Vec::new();
     let mut unknown = Vec::new();
     for (name, value) in &changes {
-        let Some(slot) = values.iter_mut().find(|(n, _)| n == name) else {
+        let Some(field) = PROFILE_FIELDS.iter().find(|f| **f == name) else {
             unknown.push(format!("{name}: not a personal data field (one of {})", PROFILE_FIELDS.join(", ")));
             continue;
         };
         match value {
-            Value::Null => slot.1 = None,
-            Value::String(text) => slot.1 = Some(text.clone()),
+            Value::Null => given.push((*field, None)),
+            Value::String(text) => given.push((*field, Some(text.clone()))),
             _ => unknown.push(format!("{name}: must be a string or null")),
         }
     }
     if !unknown.is_empty() {
         return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "urn:oneid:problem:invalid-fields", "Some values are not acceptable", unknown.join("; ")).with("errors", unknown).into_response();
     }
-    let field = |name: &str| values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref());
-    match profile::update(s.ctx(), &me.user, &field, &meta).await {
+    match api::change_profile(s.ctx(), &me.user, &given, &meta).await {
         Ok(user) => match api::me(s.ctx(), &user).await {
             Ok(view) => json(StatusCode::OK, &view),
             Err(e) => internal(e),
@@ -138,12 +137,7 @@ async fn phone_post(State(s): State<AppState>, me: Me, Meta(meta): Meta, ApiJson
     if let Err(response) = me.recently_signed_in(&s) {
         return response;
     }
-    let mut values = api::profile_values(&me.user);
-    if let Some(slot) = values.iter_mut().find(|(n, _)| *n == "phone_number") {
-        slot.1 = Some(body.phone_number.clone());
-    }
-    let field = |name: &str| values.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref());
-    let user = match profile::update(s.ctx(), &me.user, &field, &meta).await {
+    let user = match api::change_profile(s.ctx(), &me.user, &[("phone_number", Some(body.phone_number))], &meta).await {
         Ok(user) => user,
         Err(e) => return failure(&s, e),
     };

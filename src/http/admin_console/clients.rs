@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 use super::super::error::ErrorPage;
 use super::super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::{Console, all, checked, encode, failure, lines, notice, pager, segment, text};
+use super::{Console, all, checked, encode, failure, lines, notice, pager, paging, segment, text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,13 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/clients/{id}/delete", post(client_delete_post))
 }
 
-fn paging(params: &Params) -> Paging {
-    Paging { page: text(params, "page").and_then(|p| p.parse().ok()).unwrap_or(1), ..Paging::default() }
-}
-
 async fn clients_get(State(s): State<AppState>, console: Console, QueryParams(params): QueryParams) -> Response {
     let q = text(&params, "q");
-    let list = match clients::list(s.ctx(), q.as_deref(), paging(&params)).await {
+    let list = match clients::list(s.ctx(), q.as_deref(), paging(&params, Paging::default().per_page)).await {
         Ok(list) => list,
         Err(e) => return failure(e),
     };

@@ -86,12 +86,7 @@ impl Console {
             Actor::User { email, .. } => email.as_str(),
             _ => "",
         };
-        Page::new(template)
-            .with("admin_email", email)
-            .with("csrf", &self.csrf)
-            .with("section", section)
-            .with("notice", None::<&str>)
-            .with("problems", None::<Vec<String>>)
+        layout(template, email, &self.csrf, section)
     }
 
     pub fn show(self, page: Page) -> Response {
@@ -110,6 +105,22 @@ impl Console {
         }
         Some(self.page("admin/confirm.html", "").with("question", question).with("consequence", consequence).with("button", button).with("back", back))
     }
+}
+
+/// A console page with what its layout reads (`admin/base.html`); no administrator
+/// named means the page shows no sections.
+fn layout(template: &'static str, admin_email: &str, csrf: &str, section: &'static str) -> Page {
+    Page::new(template)
+        .with("admin_email", admin_email)
+        .with("csrf", csrf)
+        .with("section", section)
+        .with("notice", None::<&str>)
+        .with("problems", None::<Vec<String>>)
+}
+
+/// The page number a list was asked for (`?page=`), and `per_page` items on it.
+pub fn paging(params: &Params, per_page: u64) -> admin::Paging {
+    admin::Paging { page: text(params, "page").and_then(|p| p.parse().ok()).unwrap_or(1), per_page }
 }
 
 /// A service error as the console shows it: field problems next to the form (the
@@ -141,13 +152,8 @@ pub fn refused_page(s: &AppState, jar: CookieJar, refused: Refused) -> Response 
         ),
         Refused::Failed(why) => (StatusCode::UNAUTHORIZED, "Please sign in", format!("{why}."), false, true),
     };
-    let page = Page::new("admin/refused.html")
+    let page = layout("admin/refused.html", "", &csrf, "")
         .status(status)
-        .with("admin_email", "")
-        .with("csrf", csrf)
-        .with("section", "")
-        .with("notice", None::<&str>)
-        .with("problems", None::<Vec<String>>)
         .with("title", title)
         .with("message", message)
         .with("security_link", security_link)

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 use super::super::error::ErrorPage;
 use super::super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::{Console, encode, failure, notice, pager, segment, text, utc};
+use super::{Console, encode, failure, notice, pager, paging, segment, text, utc};
 
 const BRANDS: &str = "/admin/brands";
 const POLICY: &str = "/admin/policy";
@@ -382,8 +382,7 @@ async fn audit_get(State(s): State<AppState>, console: Console, QueryParams(para
             problems.push(format!("{name}: write the day as YYYY-MM-DD"));
         }
     }
-    let paging = Paging { page: text(&params, "page").and_then(|p| p.parse().ok()).unwrap_or(1), per_page: 50 };
-    let (list, rows) = match audit_rows(&s, &query, paging).await {
+    let (list, rows) = match audit_rows(&s, &query, paging(&params, 50)).await {
         Ok(found) => found,
         Err(response) => return response,
     };

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 use super::super::error::ErrorPage;
 use super::super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::{Console, encode, failure, notice, pager, segment, text, utc};
+use super::{Console, encode, failure, notice, pager, paging, segment, text, utc};
 
 const USERS: &str = "/admin/users";
 
@@ -27,8 +27,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn users_get(State(s): State<AppState>, console: Console, QueryParams(params): QueryParams) -> Response {
     let q = text(&params, "q");
-    let paging = Paging { page: text(&params, "page").and_then(|p| p.parse().ok()).unwrap_or(1), ..Paging::default() };
-    let list = match users::search(s.ctx(), q.as_deref(), paging).await {
+    let list = match users::search(s.ctx(), q.as_deref(), paging(&params, Paging::default().per_page)).await {
         Ok(list) => list,
         Err(e) => return failure(e),
     };
