@@ -488,6 +488,9 @@ impl Config {
             if resource.scopes.is_empty() || resource.scopes.iter().any(|s| s.is_empty() || s.contains(' ') || oneids_own(s)) {
                 problems.push(format!("resources: {:?} needs its own scopes (not openid, profile, …)", resource.uri));
             }
+            if let Some(claim) = resource.claims.iter().find(|c| !crate::protocol::claims::USER.contains(&c.as_str())) {
+                problems.push(format!("resources: {:?} cannot carry {claim:?}; claims about the person are {}", resource.uri, crate::protocol::claims::USER.join(", ")));
+            }
         }
         problems.extend(crate::brands::validate(&self.brands));
         let mut ids = std::collections::HashSet::new();
@@ -591,5 +594,18 @@ mod tests {
         let err = config.validate().unwrap_err().0;
         assert!(err.contains("tokens.code_ttl"), "{err}");
         assert!(err.contains("log.format"), "{err}");
+    }
+
+    #[test]
+    fn resources_name_their_own_scopes_and_claims_about_the_person_only() {
+        let resource = |scopes: &[&str], claims: &[&str]| ResourceConfig {
+            uri: "https://messages.example.com".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            claims: claims.iter().map(|s| s.to_string()).collect(),
+        };
+        let check = |r: ResourceConfig| Config { resources: vec![r], ..Config::default() }.validate().map_err(|e| e.0);
+        assert!(check(resource(&["messages:read"], &["email", "name"])).is_ok());
+        assert!(check(resource(&["profile"], &[])).unwrap_err().contains("needs its own scopes"));
+        assert!(check(resource(&["messages:read"], &["sub"])).unwrap_err().contains("cannot carry \"sub\""));
     }
 }

@@ -36,6 +36,9 @@ pub struct LinkRequest {
     pub last_payment: String,
     #[serde(default)]
     pub customer_id: String,
+    /// The form's CSRF token.
+    #[serde(default)]
+    pub csrf: String,
 }
 
 pub fn seeded() -> Vec<Agreement> {

@@ -1,23 +1,28 @@
 //! "My Account", a reference relying party of oneid: signs people in with the code flow
-//! and PKCE (the `openidconnect` crate), shows who they are, and links their financing
-//! agreements, which it allows only after a sign-in on a device linked to the account
-//! (`acr` = `urn:oneid:acr:device`, checked in the ID token). Sign-out is RP-initiated.
-//! Sessions live in memory behind a random cookie.
+//! and PKCE (the `openidconnect` crate), shows who they are (UserInfo), and links their
+//! financing agreements, which it allows only after a sign-in on a device linked to the
+//! account (`acr` = `urn:oneid:acr:device`, checked in the ID token). Its "Messages"
+//! pages talk to the secure message center (`messages.rs`). Sign-out is RP-initiated;
+//! oneid's back-channel logout ends the portal's sessions too (`backchannel.rs`).
+//! Sessions live in memory behind a random cookie; every form carries the session's
+//! CSRF token.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse,
 };
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 
 use super::agreements::{LinkRequest, Store};
 
@@ -26,7 +31,7 @@ const COOKIE: &str = "portal_session";
 /// How long a device sign-in allows linking.
 const LINK_WINDOW: i64 = 600;
 
-type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+pub type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 struct Pending {
     state: CsrfToken,
@@ -35,51 +40,136 @@ struct Pending {
     linking: bool,
 }
 
-struct User {
-    sub: String,
-    name: String,
-    email: String,
+#[derive(Clone)]
+pub struct User {
+    pub sub: String,
+    /// oneid's browser session, named in back-channel logout tokens.
+    pub sid: Option<String>,
+    pub name: String,
+    pub email: String,
     id_token: String,
     /// When the person last signed in on a linked device.
     device_at: Option<i64>,
+    /// The sign-in's refresh token and the message center's current access token; one
+    /// refresh at a time, since oneid rotates refresh tokens and treats a reused one as
+    /// stolen.
+    pub tokens: Arc<tokio::sync::Mutex<Tokens>>,
 }
 
 #[derive(Default)]
+pub struct Tokens {
+    pub refresh: Option<RefreshToken>,
+    /// The message center's token and when it expires (unix seconds).
+    pub messages: Option<(String, i64)>,
+}
+
 struct Session {
+    csrf: String,
     pending: Option<Pending>,
     user: Option<User>,
 }
 
 pub struct Portal {
-    client: Client,
-    http: reqwest::Client,
+    pub client: Client,
+    pub http: reqwest::Client,
+    pub issuer: String,
     base: String,
     end_session: Option<String>,
+    jwks_uri: String,
+    /// The message center: its API's address, which is also its resource indicator.
+    pub messages: String,
     sessions: Mutex<HashMap<String, Session>>,
+    /// Logout tokens already used (`jti` → expiry), so none is played twice.
+    logout_tokens: Mutex<HashMap<String, i64>>,
     /// Agreements, their payments, and which accounts are linked to them.
-    store: Store,
+    pub store: Store,
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Where the portal runs and what it talks to.
+pub struct Settings<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub secret: &'a str,
+    /// The portal's own address.
+    pub base: &'a str,
+    pub database: &'a str,
+    /// The message center's address (and resource indicator).
+    pub messages: &'a str,
 }
 
 impl Portal {
     /// Discovers the issuer and registers nothing: the client is declared in oneid.
-    pub async fn new(issuer: &str, client_id: &str, secret: &str, base: &str, database: &str) -> Result<Portal, String> {
+    pub async fn new(settings: Settings<'_>) -> Result<Portal, String> {
+        let Settings { issuer, client_id, secret, base, database, messages } = settings;
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
         let metadata = CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.into()).map_err(|e| e.to_string())?, &http).await.map_err(|e| format!("{e:?}"))?;
+        let jwks_uri = metadata.jwks_uri().url().to_string();
         let discovery: serde_json::Value = http.get(format!("{issuer}/.well-known/openid-configuration")).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
         let client = CoreClient::from_provider_metadata(metadata, ClientId::new(client_id.into()), Some(ClientSecret::new(secret.into())))
             .set_redirect_uri(RedirectUrl::new(format!("{base}/callback")).map_err(|e| e.to_string())?);
         Ok(Portal {
             client,
             http,
+            issuer: issuer.into(),
             base: base.into(),
             end_session: discovery["end_session_endpoint"].as_str().map(str::to_string),
+            jwks_uri,
+            messages: messages.trim_end_matches('/').into(),
             sessions: Mutex::new(HashMap::new()),
+            logout_tokens: Mutex::new(HashMap::new()),
             store: Store::open(database).await?,
         })
+    }
+
+    /// The signed-in person of this request, and the session's CSRF token.
+    pub fn user(&self, headers: &HeaderMap) -> Option<(User, String)> {
+        let id = session_id(headers)?;
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let session = sessions.get(&id)?;
+        Some((session.user.clone()?, session.csrf.clone()))
+    }
+
+    /// Whether `token` is this browser session's CSRF token.
+    pub fn csrf_ok(&self, headers: &HeaderMap, token: &str) -> bool {
+        let id = session_id(headers).unwrap_or_default();
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.get(&id).is_some_and(|s| !token.is_empty() && bool::from(s.csrf.as_bytes().ct_eq(token.as_bytes())))
+    }
+
+    /// Signs `sub` out of the portal's sessions (only the one of oneid session `sid`, if
+    /// given); a sign-in under way in such a browser goes on. Returns how many.
+    pub fn end_sessions(&self, sub: Option<&str>, sid: Option<&str>) -> usize {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ended = 0;
+        for session in sessions.values_mut() {
+            let Some(user) = &session.user else { continue };
+            let ends = match (sid, sub) {
+                (Some(sid), sub) => user.sid.as_deref() == Some(sid) && sub.is_none_or(|sub| sub == user.sub),
+                (None, Some(sub)) => user.sub == sub,
+                (None, None) => false,
+            };
+            if ends {
+                session.user = None;
+                ended += 1;
+            }
+        }
+        ended
+    }
+
+    /// Remembers a logout token's `jti` until it expires; false if it was seen before.
+    pub fn first_use(&self, jti: &str, expires: i64) -> bool {
+        let mut seen = self.logout_tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let now = now();
+        seen.retain(|_, exp| *exp > now);
+        seen.insert(jti.to_string(), expires).is_none()
+    }
+
+    pub fn jwks_uri(&self) -> &str {
+        &self.jwks_uri
     }
 }
 
@@ -90,6 +180,9 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/callback", get(callback))
         .route("/link", get(link_form).post(link))
         .route("/logout", post(logout))
+        .route("/backchannel-logout", post(super::backchannel::logout))
+        .merge(super::messages::routes())
+        .layer(DefaultBodyLimit::max(3 * 1024 * 1024))
         .with_state(portal)
 }
 
@@ -104,26 +197,41 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-fn esc(text: &str) -> String {
+pub fn esc(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> Response {
-    Html(format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t} · My Account</title></head><body><h1>{t}</h1>{body}</body></html>", t = esc(title))).into_response()
+pub fn page(title: &str, body: &str) -> Response {
+    let nav = "<nav><a href=\"/\">Overview</a> · <a href=\"/messages\">Messages</a> · <a href=\"/link\">Link your account</a></nav>";
+    let full = if title == "My Account" { title.to_string() } else { format!("{title} · My Account") };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head><body>{nav}<h1>{}</h1>{body}</body></html>",
+        esc(&full),
+        esc(title)
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+pub fn failure(status: StatusCode, title: &str, text: &str) -> Response {
+    (status, page(title, &format!("<p class=\"error\">{}</p>", esc(text)))).into_response()
+}
+
+/// The hidden field every form carries.
+pub fn csrf_field(csrf: &str) -> String {
+    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(csrf))
+}
+
+fn refused_form() -> Response {
+    failure(StatusCode::FORBIDDEN, "Form expired", "This form has expired. Go back, reload the page and try again.")
 }
 
 async fn overview(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
-    let id = session_id(&headers).unwrap_or_default();
-    let who = {
-        let sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions.get(&id).and_then(|s| s.user.as_ref()).map(|u| (u.sub.clone(), u.name.clone(), u.email.clone()))
-    };
-    let Some((sub, name, email)) = who else {
+    let Some((user, csrf)) = p.user(&headers) else {
         return page("My Account", "<p><a href=\"/login\">Sign in</a></p>");
     };
-    let linked = match p.store.linked(&sub).await {
+    let linked = match p.store.linked(&user.sub).await {
         Ok(linked) => linked,
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
+        Err(e) => return failure(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &e),
     };
     let contracts: String = linked
         .iter()
@@ -133,9 +241,10 @@ async fn overview(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response 
         })
         .collect();
     let body = format!(
-        "<p id=\"who\">{} · {}</p>{contracts}<p><a href=\"/link\">Link your account</a></p><form method=\"post\" action=\"/logout\"><button>Sign out</button></form>",
-        esc(&name),
-        esc(&email)
+        "<p id=\"who\">{} · {}</p>{contracts}<p><a href=\"/link\">Link your account</a> · <a href=\"/messages\">Messages</a></p><form method=\"post\" action=\"/logout\">{}<button>Sign out</button></form>",
+        esc(&user.name),
+        esc(&user.email),
+        csrf_field(&csrf)
     );
     page("My Account", &body)
 }
@@ -149,19 +258,20 @@ struct LoginQuery {
 async fn login(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     let linking = q.link.as_deref() == Some("1");
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = p
-        .client
-        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-        .add_scope(Scope::new("email".into()))
-        .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge);
+    let mut request = p.client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random).set_pkce_challenge(challenge);
+    for scope in ["email", "profile", "messages:read", "messages:write"] {
+        request = request.add_scope(Scope::new(scope.into()));
+    }
     if linking {
         request = request.add_auth_context_value(AuthenticationContextClass::new(DEVICE_ACR.into())).add_prompt(openidconnect::core::CoreAuthPrompt::Login);
     }
     let (url, state, nonce) = request.url();
     let id = session_id(&headers).unwrap_or_else(|| CsrfToken::new_random().secret().clone());
-    p.sessions.lock().unwrap_or_else(|e| e.into_inner()).entry(id.clone()).or_default().pending = Some(Pending { state, nonce, verifier, linking });
-    let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/");
+    let pending = Pending { state, nonce, verifier, linking };
+    let mut sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
+    sessions.entry(id.clone()).or_insert_with(|| Session { csrf: CsrfToken::new_random().secret().clone(), pending: None, user: None }).pending = Some(pending);
+    let secure = if p.base.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/{secure}");
     ([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response()
 }
 
@@ -172,76 +282,109 @@ struct Callback {
     error: Option<String>,
 }
 
+/// A claim of a JWT this portal has already verified.
+fn verified_claim(jwt: &str, name: &str) -> Option<String> {
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1)?).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&payload).ok()?[name].as_str().map(str::to_string)
+}
+
 async fn callback(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Query<Callback>) -> Response {
     let id = session_id(&headers).unwrap_or_default();
     let pending = p.sessions.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&id).and_then(|s| s.pending.take());
     let Some(pending) = pending else { return (StatusCode::BAD_REQUEST, page("Sign-in expired", "<p><a href=\"/login\">Sign in again</a></p>")).into_response() };
     if let Some(error) = q.error {
-        return (StatusCode::BAD_REQUEST, page("Not signed in", &format!("<p>{}</p>", esc(&error)))).into_response();
+        return failure(StatusCode::BAD_REQUEST, "Not signed in", &error);
     }
     if q.state.as_deref() != Some(pending.state.secret().as_str()) {
-        return (StatusCode::BAD_REQUEST, page("Sign-in refused", "<p>The answer does not belong to this browser.</p>")).into_response();
+        return failure(StatusCode::BAD_REQUEST, "Sign-in refused", "The answer does not belong to this browser.");
     }
-    let Some(code) = q.code else { return (StatusCode::BAD_REQUEST, page("Sign-in refused", "<p>No code.</p>")).into_response() };
+    let Some(code) = q.code else { return failure(StatusCode::BAD_REQUEST, "Sign-in refused", "No code.") };
     let exchanged = match p.client.exchange_code(AuthorizationCode::new(code)) {
         Ok(request) => request.set_pkce_verifier(pending.verifier).request_async(&p.http).await,
-        Err(e) => return (StatusCode::BAD_GATEWAY, page("Sign-in failed", &esc(&e.to_string()))).into_response(),
+        Err(e) => return failure(StatusCode::BAD_GATEWAY, "Sign-in failed", &e.to_string()),
     };
-    let Ok(tokens) = exchanged else { return (StatusCode::BAD_GATEWAY, page("Sign-in failed", "<p>The code could not be exchanged.</p>")).into_response() };
-    let Some(id_token) = tokens.id_token() else { return (StatusCode::BAD_GATEWAY, page("Sign-in failed", "<p>No ID token.</p>")).into_response() };
+    let Ok(tokens) = exchanged else { return failure(StatusCode::BAD_GATEWAY, "Sign-in failed", "The code could not be exchanged.") };
+    let Some(id_token) = tokens.id_token() else { return failure(StatusCode::BAD_GATEWAY, "Sign-in failed", "No ID token.") };
     let claims = match id_token.claims(&p.client.id_token_verifier(), &pending.nonce) {
         Ok(claims) => claims.clone(),
-        Err(_) => return (StatusCode::BAD_REQUEST, page("Sign-in refused", "<p>The ID token does not verify.</p>")).into_response(),
+        Err(_) => return failure(StatusCode::BAD_REQUEST, "Sign-in refused", "The ID token does not verify."),
     };
     // Linking needs a sign-in on a linked device, as the ID token says it was.
     let on_device = claims.auth_context_ref().is_some_and(|acr| acr.as_str() == DEVICE_ACR);
     if pending.linking && !on_device {
-        return (StatusCode::FORBIDDEN, page("Device check needed", "<p>Linking needs a sign-in confirmed on your device.</p>")).into_response();
+        return failure(StatusCode::FORBIDDEN, "Device check needed", "Linking needs a sign-in confirmed on your device.");
     }
-    let name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()).unwrap_or_default();
-    let email = claims.email().map(|e| e.to_string()).unwrap_or_default();
-    let user = User { sub: claims.subject().to_string(), name, email, id_token: id_token.to_string(), device_at: on_device.then(now) };
-    p.sessions.lock().unwrap_or_else(|e| e.into_inner()).entry(id).or_default().user = Some(user);
+    // Name and address from UserInfo, for the subject the ID token names.
+    let info = match p.client.user_info(tokens.access_token().clone(), Some(claims.subject().clone())) {
+        Ok(request) => request.request_async(&p.http).await,
+        Err(e) => return failure(StatusCode::BAD_GATEWAY, "Sign-in failed", &e.to_string()),
+    };
+    let Ok(info): Result<openidconnect::core::CoreUserInfoClaims, _> = info else { return failure(StatusCode::BAD_GATEWAY, "Sign-in failed", "oneid did not say who signed in.") };
+    let user = User {
+        sub: claims.subject().to_string(),
+        sid: verified_claim(&id_token.to_string(), "sid"),
+        name: info.name().and_then(|n| n.get(None)).map(|n| n.to_string()).unwrap_or_default(),
+        email: info.email().map(|e| e.to_string()).unwrap_or_default(),
+        id_token: id_token.to_string(),
+        device_at: on_device.then(now),
+        tokens: Arc::new(tokio::sync::Mutex::new(Tokens { refresh: tokens.refresh_token().cloned(), messages: None })),
+    };
+    if let Some(session) = p.sessions.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&id) {
+        session.user = Some(user);
+    }
     Redirect::to(if pending.linking { "/link" } else { "/" }).into_response()
 }
 
-/// The signed-in person's sub, and whether their device sign-in allows linking.
-fn signed_in(p: &Portal, headers: &HeaderMap) -> Option<(String, bool)> {
-    let id = session_id(headers)?;
-    let sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    let user = sessions.get(&id)?.user.as_ref()?;
-    Some((user.sub.clone(), user.device_at.is_some_and(|at| now() - at < LINK_WINDOW)))
+/// The signed-in person, whether their device sign-in allows linking, and the CSRF token.
+fn linking(p: &Portal, headers: &HeaderMap) -> Option<(String, bool, String)> {
+    let (user, csrf) = p.user(headers)?;
+    Some((user.sub, user.device_at.is_some_and(|at| now() - at < LINK_WINDOW), csrf))
 }
 
 async fn link_form(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
-    match signed_in(&p, &headers) {
+    match linking(&p, &headers) {
         None => Redirect::to("/login").into_response(),
-        Some((_, false)) => Redirect::to("/login?link=1").into_response(),
-        Some(_) => page(
+        Some((_, false, _)) => Redirect::to("/login?link=1").into_response(),
+        Some((_, true, csrf)) => page(
             "Link your account",
-            "<form method=\"post\" action=\"/link\"><label>Given name <input name=\"given_name\" autocomplete=\"given-name\"></label><label>Family name <input name=\"family_name\" autocomplete=\"family-name\"></label><label>Date of birth <input name=\"birth_date\" type=\"date\" autocomplete=\"bday\"></label><label>VIN <input name=\"vin\"></label><label>Last payment (EUR) <input name=\"last_payment\" inputmode=\"decimal\"></label><p>or</p><label>Customer ID <input name=\"customer_id\"></label><button>Link</button></form>",
+            &format!(
+                "<form method=\"post\" action=\"/link\">{}<label>Given name <input name=\"given_name\" autocomplete=\"given-name\"></label><label>Family name <input name=\"family_name\" autocomplete=\"family-name\"></label><label>Date of birth <input name=\"birth_date\" type=\"date\" autocomplete=\"bday\"></label><label>VIN <input name=\"vin\"></label><label>Last payment (EUR) <input name=\"last_payment\" inputmode=\"decimal\"></label><p>or</p><label>Customer ID <input name=\"customer_id\"></label><button>Link</button></form>",
+                csrf_field(&csrf)
+            ),
         ),
     }
 }
 
 async fn link(State(p): State<Arc<Portal>>, headers: HeaderMap, Form(form): Form<LinkRequest>) -> Response {
-    let Some((sub, allowed)) = signed_in(&p, &headers) else { return Redirect::to("/login").into_response() };
+    let Some((sub, allowed, _)) = linking(&p, &headers) else { return Redirect::to("/login").into_response() };
+    if !p.csrf_ok(&headers, &form.csrf) {
+        return refused_form();
+    }
     if !allowed {
         return Redirect::to("/login?link=1").into_response();
     }
     match p.store.find(&form).await {
         Ok(Ok(agreement)) => match p.store.link(&sub, &agreement.id).await {
             Ok(()) => Redirect::to("/").into_response(),
-            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
+            Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &e),
         },
         Ok(Err(why)) => (StatusCode::UNPROCESSABLE_ENTITY, page("Link your account", &format!("<p class=\"error\">{}</p><p><a href=\"/link\">Try again</a></p>", esc(why)))).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, page("Something went wrong", &esc(&e))).into_response(),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &e),
     }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
 }
 
 /// RP-initiated logout (OIDC RP-Initiated Logout 1.0): the portal's session ends here,
 /// oneid's at its end-session endpoint.
-async fn logout(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
+async fn logout(State(p): State<Arc<Portal>>, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Response {
+    if !p.csrf_ok(&headers, &form.csrf) {
+        return refused_form();
+    }
     let id = session_id(&headers).unwrap_or_default();
     let user = p.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&id).and_then(|s| s.user);
     match (user, &p.end_session) {

@@ -7,15 +7,21 @@
 //! secret = "a-secret-of-at-least-32-characters-here"
 //! redirect_uris = ["http://localhost:8091/callback"]
 //! post_logout_redirect_uris = ["http://localhost:8091/"]
+//! backchannel_logout_uri = "http://localhost:8091/backchannel-logout"
+//! scopes = ["openid", "profile", "email", "messages:read", "messages:write"]
+//! skip_consent = true
 //! ```
 //!
 //! Environment: `ONEID_ISSUER` (default `http://localhost:8080`), `PORTAL_URL` (default
 //! `http://localhost:8091`), `PORTAL_CLIENT_ID` (`portal`), `PORTAL_CLIENT_SECRET`,
 //! `PORTAL_BIND` (`127.0.0.1:8091`), `PORTAL_DATABASE` (`sqlite://portal.db?mode=rwc`,
-//! seeded with example agreements on first start).
+//! seeded with example agreements on first start), `MESSAGES_URL` (the message
+//! center, `http://localhost:8090`).
 
 mod agreements;
 mod app;
+mod backchannel;
+mod messages;
 mod vin;
 
 use std::sync::Arc;
@@ -31,7 +37,10 @@ async fn main() {
         std::process::exit(2);
     }
     let database = env("PORTAL_DATABASE", "sqlite://portal.db?mode=rwc");
-    let portal = match app::Portal::new(&issuer, &env("PORTAL_CLIENT_ID", "portal"), &secret, &base, &database).await {
+    let client_id = env("PORTAL_CLIENT_ID", "portal");
+    let messages = env("MESSAGES_URL", "http://localhost:8090");
+    let settings = app::Settings { issuer: &issuer, client_id: &client_id, secret: &secret, base: &base, database: &database, messages: &messages };
+    let portal = match app::Portal::new(settings).await {
         Ok(portal) => portal,
         Err(e) => {
             eprintln!("account portal: cannot use the issuer {issuer}: {e}");

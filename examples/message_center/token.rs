@@ -21,8 +21,10 @@ pub enum Refused {
 /// The facts of an accepted token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The user (or, for a client's own token, the client).
+    /// The person.
     pub sub: String,
+    /// Their address, when oneid lets this API see it (`claims = ["email"]`).
+    pub email: Option<String>,
 }
 
 pub struct TokenVerifier {
@@ -128,6 +130,6 @@ impl TokenVerifier {
         if payload.claim("auth_time").is_none() || claim("sub") == claim("client_id") {
             return Err(Refused::Invalid("a person's sign-in is needed, not a client's own token"));
         }
-        Ok(Caller { sub: claim("sub").unwrap_or_default() })
+        Ok(Caller { sub: claim("sub").unwrap_or_default(), email: claim("email") })
     }
 }

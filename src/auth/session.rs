@@ -16,11 +16,30 @@ pub struct Started {
 }
 
 pub async fn start(ctx: &Ctx, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<Started, StoreError> {
+    let started = fresh(ctx, user, amr, acr, meta, crypto::random_token());
+    ctx.store.insert_session(&started.session).await?;
+    Ok(started)
+}
+
+/// The same person signed in again in this browser (`prompt=login`, a step-up):
+/// `previous` keeps its `sid`, so the apps signed in with it stay signed in, and takes
+/// a new cookie value (no fixation) with the new sign-in's time and methods. A session
+/// that is gone meanwhile is started afresh.
+pub async fn renew(ctx: &Ctx, previous: &SessionRecord, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<Started, StoreError> {
+    let mut renewed = fresh(ctx, user, amr, acr, meta, previous.sid.clone());
+    renewed.session.created_at = previous.created_at;
+    if ctx.store.renew_session(&previous.id_hash, &renewed.session).await? {
+        return Ok(renewed);
+    }
+    start(ctx, user, amr, acr, meta).await
+}
+
+fn fresh(ctx: &Ctx, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta, sid: String) -> Started {
     let now = ctx.now();
     let cookie_value = crypto::random_token();
     let session = SessionRecord {
         id_hash: crypto::token_hash(&cookie_value),
-        sid: crypto::random_token(),
+        sid,
         user_id: user.id.clone(),
         auth_time: now,
         acr: acr.to_string(),
@@ -31,8 +50,7 @@ pub async fn start(ctx: &Ctx, user: &User, amr: &[&str], acr: &str, meta: &Reque
         last_seen_at: now,
         expires_at: now + ctx.policy().session.ttl,
     };
-    ctx.store.insert_session(&session).await?;
-    Ok(Started { cookie_value, session })
+    Started { cookie_value, session }
 }
 
 /// The live session behind a cookie value, if any.

@@ -75,4 +75,9 @@ pub struct ResourceConfig {
     /// `aud` of its tokens.
     pub uri: String,
     pub scopes: Vec<String>,
+    /// Claims about the person its access tokens carry (RFC 9068 §2.2.3.1), each only
+    /// when the sign-in's scopes release it, as at UserInfo: `["email"]` lets the API
+    /// write to the person without asking oneid.
+    #[serde(default)]
+    pub claims: Vec<String>,
 }

@@ -193,8 +193,9 @@ pub fn after_login(s: &AppState, handle: Option<&str>, next: Option<&str>) -> St
     }
 }
 
-/// Starts a new browser session for `user` (the old one, if any, ends: no session
-/// fixation) and sets its cookie. A browser the account was not used on before becomes a
+/// Starts a browser session for `user` and sets its cookie: a new one, ending another
+/// person's session in this browser; or, when the same person signs in again, the same
+/// session (its `sid`) under a new cookie value. Either way no session fixation. A browser the account was not used on before becomes a
 /// known device, and the owner is told about the sign-in, unless `expected` says the
 /// owner just proved it is them (activating from the email).
 pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
@@ -203,10 +204,14 @@ pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&st
 
 pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta, expected: bool) -> Result<CookieJar, ErrorPage> {
     let ctx = s.ctx();
-    if let Ok(Some(previous)) = current_session(s, &jar).await {
-        session::end(ctx, &previous.sid, "replaced_by_login", meta).await?;
-    }
-    let started = session::start(ctx, user, amr, acr, meta).await?;
+    let started = match current_session(s, &jar).await {
+        Ok(Some(previous)) if previous.user_id == user.id => session::renew(ctx, &previous, user, amr, acr, meta).await?,
+        Ok(Some(previous)) => {
+            session::end(ctx, &previous.sid, "replaced_by_login", meta).await?;
+            session::start(ctx, user, amr, acr, meta).await?
+        }
+        _ => session::start(ctx, user, amr, acr, meta).await?,
+    };
     let known = jar.get(DEVICE_COOKIE).and_then(|c| lockout::known_device(ctx, c.value())).is_some_and(|d| d.user_id == user.id);
     let jar = set_session_cookie(s, jar, started.cookie_value);
     if known {

@@ -3,6 +3,7 @@
 //! its access tokens too; a single token is revoked by denying its `jti`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::crypto;
 use crate::keys::Alg;
@@ -53,15 +54,16 @@ pub struct Minted {
 
 /// A user's token from `grant`, or the client's own (client credentials) without one;
 /// bound to the DPoP key `dpop_jkt` when the request proved one; for `audience` (an API
-/// named with RFC 8707 `resource`) or else for oneid itself.
-pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>, audience: Option<&str>) -> Result<Minted, OAuthError> {
+/// named with RFC 8707 `resource`, with the claims about the person it may see) or else
+/// for oneid itself.
+pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>, dpop_jkt: Option<&str>, audience: Option<(&str, Map<String, Value>)>) -> Result<Minted, OAuthError> {
     let now = ctx.now();
     let client_id = client.id.as_str();
     let ttl = client.access_token_ttl.unwrap_or_else(|| ctx.policy().tokens.access_token_ttl);
     let claims = AccessClaims {
         iss: ctx.config.issuer().to_string(),
         sub: grant.map_or_else(|| client_id.to_string(), |g| g.user_id.clone()),
-        aud: audience.unwrap_or(ctx.config.issuer()).to_string(),
+        aud: audience.as_ref().map_or(ctx.config.issuer(), |(aud, _)| aud).to_string(),
         exp: grant.map_or(i64::MAX, |g| g.expires_at).min(now + ttl),
         iat: now,
         jti: crypto::random_token(),
@@ -74,7 +76,11 @@ pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>
         gid: grant.map(|g| g.id.clone()),
         cnf: dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
-    let payload = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
+    let mut payload = serde_json::to_value(&claims).map_err(OAuthError::server_error)?;
+    if let (Some((_, person)), Some(object)) = (audience, payload.as_object_mut()) {
+        object.extend(person);
+    }
+    let payload = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
     let alg = Alg::parse(&ctx.policy().tokens.signing_alg).unwrap_or(Alg::Es256);
     let token = ctx.keys.sign(alg, TYP, &payload)?;
     metrics::counter!("oneid_tokens_issued_total", "type" => "access_token").increment(1);

@@ -10,10 +10,12 @@ use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::scopes::Scopes;
 
-/// What a token is for: the audience and the scopes it carries.
+/// What a token is for: the audience, the scopes it carries, and the claims about the
+/// person the API may see.
 pub struct Target {
     pub audience: String,
     pub scopes: Scopes,
+    pub claims: Vec<String>,
 }
 
 /// RFC 8707 §2: an absolute URI without a fragment.
@@ -52,5 +54,5 @@ pub fn target(config: &Config, params: &Params, granted: &Scopes) -> Result<Opti
     if scopes.is_empty() {
         return Err(invalid("none of the granted scopes belongs to this resource"));
     }
-    Ok(Some(Target { audience: resource.uri.clone(), scopes }))
+    Ok(Some(Target { audience: resource.uri.clone(), scopes, claims: resource.claims.clone() }))
 }

@@ -6,14 +6,17 @@ use crate::store::User;
 
 use super::scopes::Scopes;
 
-pub const SUPPORTED: &[&str] = &[
-    "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash",
+/// The claims about the sign-in itself.
+pub const PROTOCOL: &[&str] = &["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash"];
+
+/// The claims about the person, released by scope.
+pub const USER: &[&str] = &[
     "name", "given_name", "family_name", "locale", "picture", "updated_at",
     "email", "email_verified", "phone_number", "phone_number_verified", "address",
 ];
 
-/// The claims `scopes` release about `user`, leaving out those without a value.
 /// The claims `scopes` release about `user`; `issuer` makes the `picture` URL.
+/// Claims without a value are left out.
 pub fn for_scopes(user: &User, scopes: &Scopes, issuer: &str) -> Map<String, Value> {
     let mut claims = Map::new();
     let mut put = |name: &str, value: Option<Value>| {

@@ -42,7 +42,7 @@ pub fn document(config: &Config, algs: &[Alg]) -> Value {
         "introspection_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
         "dpop_signing_alg_values_supported": dpop::ALGS,
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": claims::SUPPORTED,
+        "claims_supported": claims::PROTOCOL.iter().chain(claims::USER).collect::<Vec<_>>(),
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

@@ -22,6 +22,25 @@ impl Store {
         Ok(Entity::find().filter(Column::Sid.eq(sid)).filter(Column::ExpiresAt.gt(now)).one(&self.read).await?)
     }
 
+    /// Gives session `old_hash` a new cookie hash and the facts of a new sign-in,
+    /// keeping its `sid`; false if it no longer exists.
+    pub async fn renew_session(&self, old_hash: &str, renewed: &SessionRecord) -> StoreResult<bool> {
+        use sea_orm::sea_query::Expr;
+        let result = Entity::update_many()
+            .col_expr(Column::IdHash, Expr::value(renewed.id_hash.clone()))
+            .col_expr(Column::AuthTime, Expr::value(renewed.auth_time))
+            .col_expr(Column::Acr, Expr::value(renewed.acr.clone()))
+            .col_expr(Column::Amr, Expr::value(renewed.amr.clone()))
+            .col_expr(Column::Ip, Expr::value(renewed.ip.clone()))
+            .col_expr(Column::UserAgent, Expr::value(renewed.user_agent.clone()))
+            .col_expr(Column::LastSeenAt, Expr::value(renewed.last_seen_at))
+            .col_expr(Column::ExpiresAt, Expr::value(renewed.expires_at))
+            .filter(Column::IdHash.eq(old_hash))
+            .exec(&self.write)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
     /// Deletes the session and returns it, if it existed.
     pub async fn delete_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
         let mut deleted = Entity::delete_many().filter(Column::Sid.eq(sid)).exec_with_returning(&self.write).await?;

@@ -187,6 +187,24 @@ async fn prompt_none_uses_the_session_and_prompt_login_forces_a_new_login() {
         let tokens = rp.exchange(&code, pending.verifier).await.expect("code");
         let claims = rp.verify_id_token(&tokens, &pending.nonce);
         assert!(claims.auth_time().expect("auth_time") > first_auth_time);
+        // The same person signing in again keeps the browser session (its sid), so what
+        // other sign-ins of it hold stays valid.
+        let sid = |tokens: &_| crate::common::jwt_claims(&openidconnect::TokenResponse::id_token(tokens).expect("id token").to_string())["sid"].clone();
+        assert_eq!(sid(&tokens), sid(&first.tokens));
+        let first_refresh = crate::common::rp::refresh_token_of(&first.tokens);
+        let renewed = rp.refresh(&first_refresh).await.expect("the first sign-in's refresh token still works");
+
+        // Another person signing in on this browser ends the session, and what hangs on it.
+        srv.clock.advance(30);
+        let pending = rp.start(&["email"]);
+        let login = browser.open(&format!("{}&prompt=login", pending.url)).await;
+        let consent = browser.submit_login(&login, crate::common::BOB.0, crate::common::BOB.1).await;
+        let back = browser.submit_consent(&consent, true).await;
+        let code = rp.code_from(&pending, back.left(), &srv.issuer);
+        let bobs = rp.exchange(&code, pending.verifier).await.expect("code");
+        assert_ne!(sid(&bobs), sid(&first.tokens));
+        let refused = rp.refresh(&crate::common::rp::refresh_token_of(&renewed)).await.expect_err("Alice's session-bound grant ended");
+        assert!(refused.contains("invalid_grant"), "{refused}");
     }
 }
 

@@ -10,7 +10,7 @@ const MESSAGES: &str = "https://messages.example.com";
 
 async fn server() -> TestServer {
     TestServer::start_with(Backend::Sqlite, |config| {
-        config.resources = vec![oneid::config::ResourceConfig { uri: MESSAGES.into(), scopes: vec!["messages:read".into(), "messages:write".into()] }];
+        config.resources = vec![oneid::config::ResourceConfig { uri: MESSAGES.into(), scopes: vec!["messages:read".into(), "messages:write".into()], claims: vec![] }];
         let web = config.clients.iter_mut().find(|c| c.id == "web").unwrap();
         web.scopes = Some(["openid", "email", "offline_access", "messages:read"].map(String::from).to_vec());
         let service = config.clients.iter_mut().find(|c| c.id == "service").unwrap();

@@ -30,7 +30,7 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     let dpop_jkt = request.dpop_jkt.as_deref();
     let target = super::super::audience::target(&ctx.config, request.params, &scopes)?;
     let scopes = target.as_ref().map_or(scopes.clone(), |t| t.scopes.clone());
-    let access = access_token::mint(ctx, client, &scopes.to_string(), None, dpop_jkt, target.as_ref().map(|t| t.audience.as_str()))?;
+    let access = access_token::mint(ctx, client, &scopes.to_string(), None, dpop_jkt, target.as_ref().map(|t| (t.audience.as_str(), Default::default())))?;
     Ok(TokenResponse {
         access_token: access.token,
         token_type: super::token_type(dpop_jkt),

@@ -14,6 +14,7 @@ use crate::store::{GrantRecord, RefreshTokenRecord, User};
 
 use super::access_token;
 use super::audience;
+use super::claims;
 use super::clients::{Client, GrantType};
 use super::error::OAuthError;
 use super::id_token::{self, Authentication};
@@ -103,7 +104,13 @@ fn user_tokens(
     // RFC 8707: a token for one API carries only that API's scopes.
     let target = audience::target(&ctx.config, request.params, scopes)?;
     let access_scopes = target.as_ref().map_or(scopes, |t| &t.scopes);
-    let access = access_token::mint(ctx, client, &access_scopes.to_string(), Some(grant), dpop_jkt, target.as_ref().map(|t| t.audience.as_str()))?;
+    let audience = target.as_ref().map(|t| {
+        // RFC 9068 §2.2.3.1: what the sign-in released about the person, as far as the API may see it.
+        let mut person = claims::for_scopes(user, scopes, ctx.config.issuer());
+        person.retain(|name, _| t.claims.contains(name));
+        (t.audience.as_str(), person)
+    });
+    let access = access_token::mint(ctx, client, &access_scopes.to_string(), Some(grant), dpop_jkt, audience)?;
     // Shorter than configured when the grant ends sooner.
     let expires_in = access.claims.exp - access.claims.iat;
     let id_token = if scopes.contains(OPENID) { Some(id_token::mint(ctx, client, user, scopes, authn, &access.token)?) } else { None };
