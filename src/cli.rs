@@ -414,7 +414,8 @@ async fn keys(ctx: &Ctx, command: KeysCommand) -> Result<(), AppError> {
             println!("{:<44} {:<6} {:<12} STATE", "KID", "ALG", "CREATED");
             for k in admin::keys::list(ctx).await? {
                 let state = match (k.state.as_str(), k.publish_until) {
-                    ("active", _) => "active (signing)".to_string(),
+                    ("active", _) if crate::keys::seasoned(k.created_at, now) => "active (signing)".to_string(),
+                    ("active", _) => format!("active, published; signs in {} seconds", k.created_at + crate::keys::SIGN_AFTER - now),
                     ("published", Some(until)) => format!("retired, published for {} more seconds", until - now),
                     _ => "retired, no longer published".to_string(),
                 };

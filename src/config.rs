@@ -26,6 +26,9 @@ pub struct Config {
     /// The issuer identifier: scheme, host, optional port and path; no query or fragment.
     pub issuer: String,
     pub bind: SocketAddr,
+    /// Load balancers and reverse proxies (addresses or ranges like `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
     pub database: DatabaseConfig,
     pub keys: KeysConfig,
     pub tokens: TokensConfig,
@@ -235,6 +238,7 @@ impl Default for Config {
         Config {
             issuer: "http://localhost:8080".into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            trusted_proxies: Vec::new(),
             database: DatabaseConfig::default(),
             keys: KeysConfig::default(),
             tokens: TokensConfig::default(),
@@ -475,6 +479,11 @@ impl Config {
         for id in self.second_factor.brands.iter().chain(&self.second_factor.clients) {
             if id.is_empty() || id.len() > 128 || id.contains(char::is_whitespace) {
                 problems.push(format!("second_factor: {id:?} is not a brand or client id"));
+            }
+        }
+        for proxy in &self.trusted_proxies {
+            if let Err(e) = crate::http::client_addr::Network::parse(proxy) {
+                problems.push(format!("trusted_proxies: {e}"));
             }
         }
         for resource in &self.resources {

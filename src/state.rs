@@ -49,6 +49,8 @@ pub struct Ctx {
     pub webauthn: Option<webauthn_rs::Webauthn>,
     /// Forms each client address may post (sign-in, registration, resets).
     pub form_limiter: RateLimiter,
+    /// `trusted_proxies`, parsed.
+    pub trusted_proxies: Vec<crate::http::client_addr::Network>,
     /// Profile images decoded at once (see `account::picture`).
     pub picture_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -90,12 +92,14 @@ impl Ctx {
         let brands = Brands::load(store.clone()).await.map_err(|e| fail("brands")(&e))?;
         let policies = Policies::load(config.clone(), &store).await.map_err(|e| fail("policy")(&e))?;
         let form_limiter = RateLimiter::new(config.lockout.per_ip_per_minute);
+        // Checked when the configuration was loaded.
+        let trusted_proxies = config.trusted_proxies.iter().filter_map(|p| crate::http::client_addr::Network::parse(p).ok()).collect();
         let sms = SmsSender::new(&config.sms).map_err(|e| fail("sms")(&e))?;
         let webauthn = crate::auth::passkeys::relying_party(&config.issuer_url(), &rp_name(&config)).map_err(|e| fail("passkeys")(&e))?;
         if webauthn.is_none() {
             tracing::warn!("passkeys are off: WebAuthn needs a host name in the issuer, not an IP address");
         }
-        Ok(Ctx { config, policies, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter, picture_slots: Arc::new(tokio::sync::Semaphore::new(1)) })
+        Ok(Ctx { config, policies, store, clock, keys, clients, outbound, backchannel: Backchannel::default(), client_keys, hasher, kek, brands, catalogs, templates, mailer, sms, webauthn, form_limiter, trusted_proxies, picture_slots: Arc::new(tokio::sync::Semaphore::new(1)) })
     }
 
     pub fn now(&self) -> UnixTime {

@@ -20,6 +20,7 @@ mod m20261211_000001_logout_deliveries;
 mod m20261212_000001_admin;
 mod m20261213_000001_sms_codes;
 mod m20261214_000001_pictures;
+mod m20261215_000001_request_counts;
 mod schema;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000001_admin::Migration),
             Box::new(m20261213_000001_sms_codes::Migration),
             Box::new(m20261214_000001_pictures::Migration),
+            Box::new(m20261215_000001_request_counts::Migration),
         ]
     }
 }

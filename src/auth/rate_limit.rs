@@ -1,16 +1,40 @@
 //! Per-address rate limits on the forms people post (sign-in, registration, resets):
-//! a token bucket per client address, refilled continuously, kept in memory. Accounts
-//! have their own, shared counters (`lockout`); this only slows down one noisy address.
+//! a token bucket per client address in each instance's memory, refilled continuously,
+//! then a count per address and minute in the database that all instances share, so
+//! that N instances do not allow N times the limit. Accounts have their own, shared
+//! counters (`lockout`); this only slows down one noisy address.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::state::Ctx;
+
 /// Buckets idle this long are full again and can be forgotten.
 const FORGET_AFTER_SECS: f64 = 120.0;
 /// Past this many tracked addresses, idle buckets are swept before adding one.
 const SWEEP_AT: usize = 10_000;
+
+/// Takes one request of `ip`'s allowance: first from this instance's bucket (a flood
+/// at one instance costs no database writes), then from the minute's count shared by
+/// all instances. `Some(seconds)` says when to come back. Without the database the
+/// shared count is skipped: the bucket still holds.
+pub async fn check(ctx: &Ctx, ip: IpAddr) -> Option<u64> {
+    if let Err(wait) = ctx.form_limiter.check(ip) {
+        return Some(wait);
+    }
+    let now = ctx.now();
+    let window = now - now.rem_euclid(60);
+    match ctx.store.count_request(&format!("form:{ip}@{window}"), window + 60).await {
+        Ok(count) if count > i64::from(ctx.config.lockout.per_ip_per_minute) => Some((window + 60 - now).max(1) as u64),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "shared request count unavailable");
+            None
+        }
+    }
+}
 
 pub struct RateLimiter {
     per_minute: f64,

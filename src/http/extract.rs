@@ -141,7 +141,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let header = |name| parts.headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok()).map(str::to_string);
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let ip = match parts.extensions.get::<super::client_addr::ClientAddr>() {
+            Some(client) => Some(client.0.to_string()),
+            None => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
+        };
         Ok(Meta(RequestMeta { ip, user_agent: header(header::USER_AGENT), request_id: header(header::HeaderName::from_static("x-request-id")) }))
     }
 }

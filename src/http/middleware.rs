@@ -15,9 +15,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
+use crate::auth::rate_limit;
 use crate::paths;
 use crate::state::AppState;
 
+use super::client_addr::{self, ClientAddr};
 use super::pages;
 
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
@@ -31,7 +33,7 @@ const NO_PAGES: &[&str] = &[
     paths::APP_PIN, paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
 ];
 
-pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(&s.path_prefix, request.uri().path());
     let method = method_label(request.method());
@@ -39,13 +41,15 @@ pub async fn finish(State(s): State<AppState>, request: Request, next: Next) -> 
     let preflight = cross_origin && request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     // Only routes that can answer with a page pay for reading what pages need.
     let page_request = (!NO_PAGES.contains(&route)).then(|| pages::PageRequest::of(&request));
-    let limited = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|peer| ClientAddr(client_addr::resolve(peer.0.ip(), request.headers(), &s.ctx().trusted_proxies)));
+    let limited = match client {
         // Typing device codes is limited however it is sent: the codes are short.
-        Some(peer) if (request.method() == Method::POST && RATE_LIMITED.contains(&route)) || route == paths::DEVICE => {
-            s.ctx().form_limiter.check(peer.0.ip()).err()
-        }
+        Some(ClientAddr(ip)) if (request.method() == Method::POST && RATE_LIMITED.contains(&route)) || route == paths::DEVICE => rate_limit::check(s.ctx(), ip).await,
         _ => None,
     };
+    if let Some(client) = client {
+        request.extensions_mut().insert(client);
+    }
     let mut response = match limited {
         Some(retry_after) => super::error::ErrorPage::too_many(retry_after),
         None if preflight => StatusCode::NO_CONTENT.into_response(),

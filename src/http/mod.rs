@@ -6,6 +6,7 @@ mod account_api;
 mod admin_api;
 mod admin_console;
 mod app;
+pub mod client_addr;
 mod authorize;
 mod consent;
 mod device;

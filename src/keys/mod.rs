@@ -100,7 +100,7 @@ struct KeyRing {
     verifiers: HashMap<String, VerifyingKey>,
     jwks: Arc<[u8]>,
     /// What the ring was built from, to skip rebuilding when nothing changed.
-    version: Vec<(String, Option<UnixTime>)>,
+    version: Vec<(String, Option<UnixTime>, bool)>,
 }
 
 pub struct Keys {
@@ -122,7 +122,7 @@ impl Keys {
                 tracing::info!(kid = %record.kid, alg = alg.name(), "generated signing key");
             }
         }
-        let ring = build_ring(&kek, store.signing_keys_published(now).await?)?;
+        let ring = build_ring(&kek, store.signing_keys_published(now).await?, now)?;
         Ok(Keys { store, kek, algs, rsa_bits, ring: RwLock::new(Arc::new(ring)) })
     }
 
@@ -130,8 +130,8 @@ impl Keys {
     /// instances) take effect; cheap when nothing changed.
     pub async fn refresh(&self, now: UnixTime) -> Result<(), KeyError> {
         let records = self.store.signing_keys_published(now).await?;
-        if version(&records) != self.ring().version {
-            let ring = build_ring(&self.kek, records)?;
+        if version(&records, now) != self.ring().version {
+            let ring = build_ring(&self.kek, records, now)?;
             *self.ring.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ring);
         }
         Ok(())
@@ -190,8 +190,18 @@ impl Keys {
     }
 }
 
-fn version(records: &[SigningKeyRecord]) -> Vec<(String, Option<UnixTime>)> {
-    records.iter().map(|r| (r.kid.clone(), r.retired_at)).collect()
+/// A new key is published at once but signs only this many seconds later, when every
+/// instance has reloaded its keys (every 5 s) and publishes it too: no relying party or
+/// instance meets a token signed by a key it cannot find in the JWKS it just fetched.
+pub const SIGN_AFTER: i64 = 15;
+
+/// Whether a key created at `created_at` may sign by now (see [`SIGN_AFTER`]).
+pub fn seasoned(created_at: UnixTime, now: UnixTime) -> bool {
+    created_at + SIGN_AFTER <= now
+}
+
+fn version(records: &[SigningKeyRecord], now: UnixTime) -> Vec<(String, Option<UnixTime>, bool)> {
+    records.iter().map(|r| (r.kid.clone(), r.retired_at, seasoned(r.created_at, now))).collect()
 }
 
 /// Generates a key pair off the async runtime (RSA generation takes a while).
@@ -225,14 +235,23 @@ fn generate(alg: Alg, rsa_bits: u32) -> Result<(Vec<u8>, Jwk), KeyError> {
     Ok((pair.to_der_private_key(), pair.to_jwk_public_key()))
 }
 
-fn build_ring(kek: &Kek, records: Vec<SigningKeyRecord>) -> Result<KeyRing, KeyError> {
-    let version = version(&records);
+/// The published keys; of each algorithm, the newest key published for [`SIGN_AFTER`]
+/// signs (during a rotation, the key being replaced), or else the oldest (a first key;
+/// a rotation right after the start; or, when the replaced key was withdrawn at once,
+/// the new one).
+fn build_ring(kek: &Kek, records: Vec<SigningKeyRecord>, now: UnixTime) -> Result<KeyRing, KeyError> {
+    let version = version(&records, now);
+    // Newest first; of keys made in the same second, a retired one is the older.
+    let mut records = records;
+    records.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.retired_at.is_some().cmp(&b.retired_at.is_some())).then_with(|| a.kid.cmp(&b.kid)));
+    let mut chosen: HashMap<&str, &str> = HashMap::new();
+    for record in records.iter().filter(|r| seasoned(r.created_at, now)).chain(records.iter().rev()) {
+        chosen.entry(record.alg.as_str()).or_insert(record.kid.as_str());
+    }
+    let chosen: std::collections::HashSet<String> = chosen.into_values().map(str::to_string).collect();
     let mut signers: HashMap<Alg, SigningKey> = HashMap::new();
     let mut verifiers = HashMap::new();
     let mut published = Vec::new();
-    // Newest first, so the newest active key of each algorithm signs.
-    let mut records = records;
-    records.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.kid.cmp(&b.kid)));
     for record in records {
         let Some(alg) = Alg::parse(&record.alg) else { continue };
         let map: Map<String, Value> = serde_json::from_str(&record.public_jwk).map_err(material)?;
@@ -244,7 +263,7 @@ fn build_ring(kek: &Kek, records: Vec<SigningKeyRecord>) -> Result<KeyRing, KeyE
         };
         verifiers.insert(record.kid.clone(), VerifyingKey { alg, verifier });
         published.push(Value::Object(map));
-        if record.retired_at.is_none() && !signers.contains_key(&alg) {
+        if chosen.contains(&record.kid) {
             let der = kek.open(&record.kid, &record.private_key)?;
             let signer: Box<dyn JwsSigner> = match alg {
                 Alg::Es256 => Box::new(ES256.signer_from_der(&der).map_err(material)?),

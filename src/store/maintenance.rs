@@ -5,7 +5,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entities::{
-    authorization_codes, authorization_requests, browser_sessions, ceremonies, device_codes, grants, login_throttles, logout_deliveries, one_time_tokens, otp_codes, pending_logins, refresh_tokens, revoked_access_tokens, spent_challenges, trusted_devices,
+    authorization_codes, authorization_requests, browser_sessions, ceremonies, device_codes, grants, login_throttles, logout_deliveries, one_time_tokens, otp_codes, pending_logins, refresh_tokens, request_counts, revoked_access_tokens, spent_challenges, trusted_devices,
 };
 use super::{Store, StoreResult};
 use crate::clock::UnixTime;
@@ -31,6 +31,7 @@ impl Store {
         total += self.delete_batches(trusted_devices::Entity, trusted_devices::Column::Id, trusted_devices::Column::ExpiresAt, now).await?;
         total += self.delete_batches(pending_logins::Entity, pending_logins::Column::IdHash, pending_logins::Column::ExpiresAt, now).await?;
         total += self.delete_batches(logout_deliveries::Entity, logout_deliveries::Column::Id, logout_deliveries::Column::ExpiresAt, now).await?;
+        total += self.delete_batches(request_counts::Entity, request_counts::Column::Id, request_counts::Column::ExpiresAt, now).await?;
         total += self.delete_batches(spent_challenges::Entity, spent_challenges::Column::Id, spent_challenges::Column::ExpiresAt, now).await?;
         let codes = otp_codes::Entity::delete_many().filter(otp_codes::Column::ExpiresAt.lt(now)).exec(&self.write).await?;
         total += codes.rows_affected;

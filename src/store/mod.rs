@@ -19,6 +19,7 @@ mod one_time_tokens;
 mod passkeys;
 mod pictures;
 mod pins;
+mod request_counts;
 mod revocations;
 mod second_factors;
 mod sessions;

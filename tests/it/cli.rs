@@ -182,7 +182,7 @@ async fn keys_rotate_and_list_from_the_cli() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("new signing keys"));
     let (_, list, _) = oneid(&srv, &["keys", "list"], None).await;
-    assert_eq!(list.matches("active (signing)").count(), 2, "{list}");
+    assert_eq!(list.matches("active, published; signs in").count(), 2, "new keys sign once every instance publishes them: {list}");
     assert_eq!(list.matches("retired, published for").count(), 2, "{list}");
     srv.state.ctx().keys.refresh(srv.clock_now()).await.unwrap();
     let jwks: serde_json::Value = srv.http().get(srv.url("/jwks")).send().await.unwrap().json().await.unwrap();

@@ -1,6 +1,7 @@
 //! Two instances behind one issuer on one database (F62): a sign-in on one is redeemed
 //! on the other, a refresh and a revocation travel between them, wrong passwords count
-//! across both, and a key rotation on one shows in the other's JWKS.
+//! across both, a key rotation on one shows in the other's JWKS before its key signs,
+//! and the per-address limit on sign-in forms counts requests to both.
 
 use serde_json::Value;
 
@@ -60,5 +61,50 @@ async fn two_instances_share_codes_tokens_lockouts_and_keys() {
             kids.iter().all(|kid| jwks.to_string().contains(kid.as_str()))
         })
         .await;
+        // Only then do they sign; B knows them and takes A's tokens.
+        a.clock.advance(oneid::keys::SIGN_AFTER);
+        b.clock.advance(oneid::keys::SIGN_AFTER);
+        a.state.ctx().keys.refresh(a.clock_now()).await.unwrap();
+        let issued: Value = a.post_form("/token", Some(("service", common::SERVICE_SECRET)), &[("grant_type", "client_credentials")]).await.json().await.unwrap();
+        let token = issued["access_token"].as_str().unwrap();
+        assert!(kids.iter().any(|kid| common::jwt_header(token)["kid"] == kid.as_str()), "A signs with a new key");
+        assert_eq!(introspect(&b, token).await["active"], true, "{:?}", a.backend);
+    }
+}
+
+#[tokio::test]
+async fn the_per_address_form_limit_holds_across_instances_and_behind_trusted_proxies() {
+    let mut backends = vec![common::Backend::Sqlite];
+    if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
+        backends.push(common::Backend::Postgres);
+    }
+    for backend in backends {
+        // The tests reach both instances from 127.0.0.1: let it act as the load balancer.
+        let a = TestServer::start_with(backend, |config| {
+            config.lockout.per_ip_per_minute = 4;
+            config.trusted_proxies = vec!["127.0.0.0/8".into()];
+        })
+        .await;
+        let b = a.another_instance().await;
+        // Each login POST of a client counts, whatever it says and whichever instance gets it.
+        let post = |srv: &TestServer, client: &str| {
+            let request = srv.http().post(srv.url("/login")).header("x-forwarded-for", client).form(&[("email", "x")]);
+            async move { request.send().await.unwrap() }
+        };
+        let started = a.clock_now();
+        for srv in [&a, &a, &b, &b] {
+            assert_ne!(post(srv, "203.0.113.9").await.status(), 429, "{backend:?}: within the limit");
+        }
+        // Without the shared count, B would still have two of its own four left.
+        let refused = post(&b, "203.0.113.9").await;
+        assert_eq!(refused.status(), 429, "{backend:?}: the fifth in a minute, across both");
+        let wait: i64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // Another client behind the same proxy has its own allowance; so does the next minute.
+        assert_ne!(post(&a, "198.51.100.4").await.status(), 429, "{backend:?}");
+        let next_minute = 60 - started.rem_euclid(60);
+        a.clock.advance(next_minute);
+        b.clock.advance(next_minute);
+        assert_ne!(post(&a, "203.0.113.9").await.status(), 429, "{backend:?}: a new minute");
     }
 }

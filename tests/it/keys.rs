@@ -53,7 +53,12 @@ async fn tokens_signed_before_a_rotation_still_verify_after_it() {
         let fresh_rp = Rp::web(&srv).await;
         fresh_rp.verify_id_token(&before.tokens, &before.nonce);
         assert_eq!(introspect(&srv, &access_token_of(&before.tokens)).await["active"], true);
-        // …and new tokens come from a new key.
+        // …and the old key signs on until every instance publishes the new one…
+        let meanwhile = fresh_rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
+        assert_eq!(jwt_header(&meanwhile.tokens.id_token().unwrap().to_string())["kid"], old_kid.as_str());
+        // …then new tokens come from a new key.
+        srv.clock.advance(oneid::keys::SIGN_AFTER);
+        srv.state.ctx().keys.refresh(srv.clock_now()).await.expect("refresh");
         let after = fresh_rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
         let new_kid = jwt_header(&after.tokens.id_token().unwrap().to_string())["kid"].as_str().unwrap().to_string();
         assert!(new_kids.contains(&new_kid));

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod signing_keys;
 pub mod audit_events;
 pub mod one_time_tokens;
+pub mod request_counts;
 pub mod spent_challenges;
 pub mod login_throttles;
 pub mod otp_codes;
