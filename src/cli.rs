@@ -44,6 +44,22 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Measure argon2id on this machine and print [hashing] settings for a target time.
+    #[command(name = "argon2-tune")]
+    Argon2Tune(Argon2Tune),
+}
+
+#[derive(Args)]
+pub struct Argon2Tune {
+    /// How long one password hash should take, in milliseconds.
+    #[arg(long, default_value_t = 250)]
+    target_ms: u32,
+    /// Memory per hash in KiB (default: the configured hashing.memory_kib).
+    #[arg(long)]
+    memory_kib: Option<u32>,
+    /// Lanes per hash (default: the configured hashing.parallelism).
+    #[arg(long)]
+    parallelism: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -177,6 +193,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Clients(command) => with_ctx(config, |ctx| Box::pin(clients(ctx, command))).await,
         Command::Users(command) => with_ctx(config, |ctx| Box::pin(users(ctx, command))).await,
         Command::Keys(command) => with_ctx(config, |ctx| Box::pin(keys(ctx, command))).await,
+        Command::Argon2Tune(tune) => argon2_tune(&config, tune),
     };
     match result {
         Ok(()) => 0,
@@ -188,6 +205,23 @@ pub async fn run(cli: Cli) -> i32 {
             }
         }
     }
+}
+
+fn argon2_tune(config: &Config, tune: Argon2Tune) -> Result<(), AppError> {
+    if !(10..=10_000).contains(&tune.target_ms) {
+        return Err(AppError::bad_request("--target-ms: 10 to 10000"));
+    }
+    let memory_kib = tune.memory_kib.unwrap_or(config.hashing.memory_kib);
+    let parallelism = tune.parallelism.unwrap_or(config.hashing.parallelism);
+    let found = crate::auth::password::tune(f64::from(tune.target_ms), memory_kib, parallelism).map_err(|e| AppError::bad_request(e.to_string()))?;
+    for (passes, millis) in &found.measured {
+        println!("# {memory_kib} KiB, {passes} pass(es), {parallelism} lane(s): {millis:.1} ms");
+    }
+    let cores = config.hashing_concurrency();
+    println!("# about {:.0} ms per hash; with {cores} hashes at once (hashing.concurrency) about {:.0} password checks per second,", found.millis, cores as f64 * 1000.0 / found.millis);
+    println!("# and up to {} MiB for hashing", cores as u64 * u64::from(memory_kib) / 1024);
+    println!("[hashing]\nmemory_kib = {}\niterations = {}\nparallelism = {}", found.memory_kib, found.iterations, found.parallelism);
+    Ok(())
 }
 
 async fn open(config: Config) -> Result<Ctx, AppError> {

@@ -88,6 +88,53 @@ impl Hasher {
     }
 }
 
+/// What `oneid argon2-tune` found: the passes that take about the target time at the
+/// given memory and lanes, and the time one hash took with them.
+pub struct Tuning {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub millis: f64,
+    /// (passes, milliseconds) as measured on the way.
+    pub measured: Vec<(u32, f64)>,
+}
+
+/// Finds the number of passes at which one argon2id hash with `memory_kib` and
+/// `parallelism` lanes takes about `target_ms` on this machine (median of three runs;
+/// never fewer than 2 passes, OWASP's minimum at 19 MiB). Memory stays as given: it
+/// is what bounds the server's RSS per concurrent hash.
+pub fn tune(target_ms: f64, memory_kib: u32, parallelism: u32) -> Result<Tuning, HashError> {
+    let time = |iterations: u32| -> Result<f64, HashError> {
+        let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError::Failed(e.to_string()))?;
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let started = std::time::Instant::now();
+            hash_with(&params, "a benchmark password")?;
+            runs.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        runs.sort_by(f64::total_cmp);
+        Ok(runs[1])
+    };
+    let mut measured = Vec::new();
+    let one = time(1)?;
+    measured.push((1, one));
+    // Time grows linearly with passes: estimate, then measure around the estimate.
+    let mut iterations = ((target_ms / one).round() as u32).clamp(2, 64);
+    loop {
+        let millis = time(iterations)?;
+        measured.push((iterations, millis));
+        let better = if millis > target_ms * 1.1 && iterations > 2 { Some(iterations - 1) } else if millis < target_ms * 0.9 && iterations < 64 { Some(iterations + 1) } else { None };
+        match better {
+            Some(next) if !measured.iter().any(|(t, _)| *t == next) => iterations = next,
+            _ => {
+                // Of what was measured, the closest to the target (at least 2 passes).
+                let (iterations, millis) = measured.iter().filter(|(t, _)| *t >= 2).min_by(|a, b| (a.1 - target_ms).abs().total_cmp(&(b.1 - target_ms).abs())).copied().unwrap_or((iterations, millis));
+                return Ok(Tuning { memory_kib, iterations, parallelism, millis, measured });
+            }
+        }
+    }
+}
+
 fn argon2(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
 }

@@ -61,8 +61,7 @@ async fn consent_get(State(s): State<AppState>, jar: CookieJar, QueryParams(para
         .with("email", email)
         .with("scopes", scopes)
         .with("csrf", csrf)
-        .with("request", handle)
-        .form_target(&request.reply.redirect_uri);
+        .with("request", handle);
     let here = with_request(&s.url_path(paths::CONSENT), handle);
     let page = super::login::flow_page(&s, page, &Some((client.clone(), request.clone())), here);
     (jar, page).into_response()

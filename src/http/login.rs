@@ -45,12 +45,14 @@ pub fn local_next(next: Option<&str>) -> Option<&str> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control))
 }
 
-/// The page for `pending`: its client's brand and `ui_locales`, and a language switch
-/// that keeps the flow.
+/// The page for `pending`: its client's brand and `ui_locales`, a language switch that
+/// keeps the flow, and the client's redirect URI among the form targets its CSP allows
+/// (a form of the flow may end in the redirect back, which browsers check against
+/// `form-action`).
 pub fn flow_page(s: &AppState, page: Page, pending: &Pending, switch_to: String) -> Page {
     let page = page.switch_url(switch_to);
     match pending {
-        Some((client, request)) => page.brand(&client.brand).ui_locales(request.ui_locales.as_deref()),
+        Some((client, request)) => page.brand(&client.brand).ui_locales(request.ui_locales.as_deref()).form_target(&request.reply.redirect_uri),
         None => page,
     }
     .with("registration", s.ctx().policy().accounts.registration)
@@ -81,7 +83,7 @@ fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'
 
 fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &LoginForm<'_>) -> (CookieJar, Page) {
     let (jar, csrf) = csrf_token(s, jar);
-    let mut page = Page::new("login/password.html")
+    let page = Page::new("login/password.html")
         .with("csrf", csrf)
         .with("request", form.handle)
         .with("next", form.next)
@@ -92,10 +94,6 @@ fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &Login
         .with("pow_challenge", form.pow.then(|| pow::issue(s.ctx())))
         .with("client_name", pending.as_ref().map(|(c, _)| c.name.as_str()))
         .with("cancel_url", pending.as_ref().map(|_| s.url_path(paths::AUTHORIZE_CANCEL)));
-    if let Some((_, request)) = pending {
-        // The login form ends in a redirect to the client.
-        page = page.form_target(&request.reply.redirect_uri);
-    }
     (jar, page)
 }
 

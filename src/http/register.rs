@@ -128,7 +128,7 @@ async fn register_post(State(s): State<AppState>, jar: CookieJar, lang: LangPref
                 .with("extra", "registered-no-email")
                 .with("extra_link", resend)
                 .with("extra_link_text", "login-resend-activation");
-            flow_page(&s, page.brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response()
+            flow_page(&s, page.brand(origin.brand), &pending, login_again(&s, handle)).into_response()
         }
         Err(AccountError::Fields(errors)) => again(jar, errors),
         Err(AccountError::Busy) => ErrorPage::busy().into_response(),
@@ -258,6 +258,11 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
     email_form_post(&s, jar, &lang, &meta, form, EmailForm::Resend).await
 }
 
+/// Where a notice's language switch leads: back to the sign-in it came from.
+fn login_again(s: &AppState, handle: Option<&str>) -> String {
+    handle.map_or_else(|| s.url_path(paths::LOGIN), |h| with_request(&s.url_path(paths::LOGIN), h))
+}
+
 pub enum Guard {
     /// Shown on the form again.
     Failed(FieldErrors),
@@ -301,7 +306,7 @@ pub async fn email_form_post(s: &AppState, jar: CookieJar, lang: &LangPrefs, met
         EmailForm::Forgot => (recovery::forgot(s.ctx(), email, origin, meta).await, "forgot-sent-title", "forgot-sent-text"),
     };
     match done {
-        Ok(()) => flow_page(s, notice(title, text).brand(origin.brand), &pending, s.url_path(paths::LOGIN)).into_response(),
+        Ok(()) => flow_page(s, notice(title, text).brand(origin.brand), &pending, login_again(s, handle)).into_response(),
         Err(AccountError::Fields(errors)) => again(jar, errors),
         Err(AccountError::Busy) => ErrorPage::busy().into_response(),
         Err(AccountError::Internal(e)) => ErrorPage::internal(e).into_response(),

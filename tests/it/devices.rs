@@ -44,6 +44,10 @@ async fn a_linked_device_is_asked_once_and_remembered_until_removed() {
         let claims = sign_in(&srv, &rp, &browser, async |page: Landing| {
             assert!(page.url().ends_with("/login/device"), "{}", page.url());
             assert!(page.body().contains("a•••@example.com"), "the address is shown masked: {}", page.body());
+            // Its form ends in the redirect back to the client: browsers check that against form-action.
+            let Landing::Page { headers, .. } = &page else { unreachable!() };
+            let csp = headers["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("form-action 'self' https://portal.example.com"), "{csp}");
             let sent = browser.submit(&page, "/login/device", &[("action", "send"), ("channel", "email")]).await;
             let code = mailed_code(&srv, 1).await;
             browser.submit(&sent, "/login/device", &[("action", "verify"), ("channel", "email"), ("code", &code), ("remember", "yes")]).await
