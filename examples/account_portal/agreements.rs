@@ -163,8 +163,12 @@ impl Store {
         Ok(id.and_then(|id| all.into_iter().find(|a| a.id == id).ok_or("No agreement matches these details.")))
     }
 
-    pub async fn link(&self, sub: &str, agreement_id: &str) -> Result<(), String> {
-        self.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", vec![sub.into(), agreement_id.into()]).await
+    /// Links the agreement to `sub`, unless another account holds it (false).
+    pub async fn link(&self, sub: &str, agreement_id: &str) -> Result<bool, String> {
+        let sql = "INSERT INTO links (sub, agreement_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM links WHERE agreement_id = ? AND sub <> ?) ON CONFLICT DO NOTHING";
+        self.execute(sql, vec![sub.into(), agreement_id.into(), agreement_id.into(), sub.into()]).await?;
+        let row = self.db.query_one_raw(statement("SELECT 1 AS linked FROM links WHERE sub = ? AND agreement_id = ?", vec![sub.into(), agreement_id.into()])).await.map_err(|e| e.to_string())?;
+        Ok(row.is_some())
     }
 
     /// The agreements linked to `sub`.

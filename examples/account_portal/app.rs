@@ -38,6 +38,8 @@ struct Pending {
     nonce: Nonce,
     verifier: PkceCodeVerifier,
     linking: bool,
+    /// The portal page to return to.
+    next: String,
 }
 
 #[derive(Clone)]
@@ -76,6 +78,8 @@ pub struct Portal {
     base: String,
     end_session: Option<String>,
     jwks_uri: String,
+    /// The page headers every answer carries (CSP and friends).
+    headers: Vec<(header::HeaderName, String)>,
     /// The message center: its API's address, which is also its resource indicator.
     pub messages: String,
     sessions: Mutex<HashMap<String, Session>>,
@@ -111,10 +115,19 @@ impl Portal {
         let discovery: serde_json::Value = http.get(format!("{issuer}/.well-known/openid-configuration")).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
         let client = CoreClient::from_provider_metadata(metadata, ClientId::new(client_id.into()), Some(ClientSecret::new(secret.into())))
             .set_redirect_uri(RedirectUrl::new(format!("{base}/callback")).map_err(|e| e.to_string())?);
+        // Forms post here, and some end in a redirect to oneid (sign-in, sign-out).
+        let oneid = url::Url::parse(issuer).map_err(|e| e.to_string())?.origin().ascii_serialization();
+        let headers = vec![
+            (header::CONTENT_SECURITY_POLICY, format!("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' {oneid}; frame-ancestors 'none'; base-uri 'none'")),
+            (header::X_FRAME_OPTIONS, "DENY".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::REFERRER_POLICY, "same-origin".into()),
+        ];
         Ok(Portal {
             client,
             http,
             issuer: issuer.into(),
+            headers,
             base: base.into(),
             end_session: discovery["end_session_endpoint"].as_str().map(str::to_string),
             jwks_uri,
@@ -176,6 +189,7 @@ impl Portal {
 pub fn router(portal: Arc<Portal>) -> Router {
     Router::new()
         .route("/", get(overview))
+        .route("/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, "max-age=3600")], STYLE) }))
         .route("/login", get(login))
         .route("/callback", get(callback))
         .route("/link", get(link_form).post(link))
@@ -183,8 +197,24 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/backchannel-logout", post(super::backchannel::logout))
         .merge(super::messages::routes())
         .layer(DefaultBodyLimit::max(3 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(portal.clone(), secure_headers))
         .with_state(portal)
 }
+
+async fn secure_headers(State(p): State<Arc<Portal>>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    for (name, value) in &p.headers {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().entry(name.clone()).or_insert(value);
+        }
+    }
+    response
+}
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
+nav{margin-bottom:1rem}label{display:block;margin:.75rem 0}input,select,textarea{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.4rem}\
+button{font:inherit;padding:.5rem 1rem;margin-top:.5rem}.error{color:#a4000f}.agreement,.message{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\
+.message.service{background:#f3f7ff}.text{white-space:pre-wrap}";
 
 fn session_id(headers: &HeaderMap) -> Option<String> {
     headers
@@ -205,7 +235,7 @@ pub fn page(title: &str, body: &str) -> Response {
     let nav = "<nav><a href=\"/\">Overview</a> · <a href=\"/messages\">Messages</a> · <a href=\"/link\">Link your account</a></nav>";
     let full = if title == "My Account" { title.to_string() } else { format!("{title} · My Account") };
     let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head><body>{nav}<h1>{}</h1>{body}</body></html>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>{nav}<h1>{}</h1>{body}</body></html>",
         esc(&full),
         esc(title)
     );
@@ -252,6 +282,27 @@ async fn overview(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response 
 #[derive(Deserialize)]
 struct LoginQuery {
     link: Option<String>,
+    next: Option<String>,
+}
+
+/// Where to send someone who must sign in first, to come back to `here` (a local path).
+pub fn sign_in_first(here: &str) -> Response {
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("next", here).finish();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// A local path to return to, or the overview (never another site: `//host` is not local).
+fn local_path(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_string()
+}
+
+fn new_id() -> String {
+    CsrfToken::new_random().secret().clone()
+}
+
+fn session_cookie(p: &Portal, id: &str) -> String {
+    let secure = if p.base.starts_with("https://") { "; Secure" } else { "" };
+    format!("{COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/{secure}")
 }
 
 /// Starts a sign-in; `?link=1` asks for a sign-in on a linked device.
@@ -266,13 +317,13 @@ async fn login(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Query
         request = request.add_auth_context_value(AuthenticationContextClass::new(DEVICE_ACR.into())).add_prompt(openidconnect::core::CoreAuthPrompt::Login);
     }
     let (url, state, nonce) = request.url();
-    let id = session_id(&headers).unwrap_or_else(|| CsrfToken::new_random().secret().clone());
-    let pending = Pending { state, nonce, verifier, linking };
+    let next = if linking { "/link".to_string() } else { local_path(q.next.as_deref()) };
+    let pending = Pending { state, nonce, verifier, linking, next };
     let mut sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    sessions.entry(id.clone()).or_insert_with(|| Session { csrf: CsrfToken::new_random().secret().clone(), pending: None, user: None }).pending = Some(pending);
-    let secure = if p.base.starts_with("https://") { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/{secure}");
-    ([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response()
+    // Only a session this portal made is kept; any other cookie value gets a new one.
+    let id = session_id(&headers).filter(|id| sessions.contains_key(id)).unwrap_or_else(new_id);
+    sessions.entry(id.clone()).or_insert_with(|| Session { csrf: new_id(), pending: None, user: None }).pending = Some(pending);
+    ([(header::SET_COOKIE, session_cookie(&p, &id))], Redirect::to(url.as_str())).into_response()
 }
 
 #[derive(Deserialize)]
@@ -293,7 +344,13 @@ async fn callback(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Qu
     let pending = p.sessions.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&id).and_then(|s| s.pending.take());
     let Some(pending) = pending else { return (StatusCode::BAD_REQUEST, page("Sign-in expired", "<p><a href=\"/login\">Sign in again</a></p>")).into_response() };
     if let Some(error) = q.error {
-        return failure(StatusCode::BAD_REQUEST, "Not signed in", &error);
+        let text = match error.as_str() {
+            "access_denied" => "You cancelled the sign-in.",
+            "login_required" | "interaction_required" => "Please sign in.",
+            _ => "The sign-in could not be completed.",
+        };
+        let again = if pending.linking { "/login?link=1" } else { "/login" };
+        return (StatusCode::OK, page("Not signed in", &format!("<p>{text}</p><p><a href=\"{again}\">Sign in</a> · <a href=\"/\">Overview</a></p>"))).into_response();
     }
     if q.state.as_deref() != Some(pending.state.secret().as_str()) {
         return failure(StatusCode::BAD_REQUEST, "Sign-in refused", "The answer does not belong to this browser.");
@@ -329,10 +386,14 @@ async fn callback(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Qu
         device_at: on_device.then(now),
         tokens: Arc::new(tokio::sync::Mutex::new(Tokens { refresh: tokens.refresh_token().cloned(), messages: None })),
     };
-    if let Some(session) = p.sessions.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&id) {
-        session.user = Some(user);
+    // A new session id (and CSRF token) for the signed-in person: no session fixation.
+    let fresh = new_id();
+    {
+        let mut sessions = p.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.remove(&id);
+        sessions.insert(fresh.clone(), Session { csrf: new_id(), pending: None, user: Some(user) });
     }
-    Redirect::to(if pending.linking { "/link" } else { "/" }).into_response()
+    ([(header::SET_COOKIE, session_cookie(&p, &fresh))], Redirect::to(&pending.next)).into_response()
 }
 
 /// The signed-in person, whether their device sign-in allows linking, and the CSRF token.
@@ -343,12 +404,12 @@ fn linking(p: &Portal, headers: &HeaderMap) -> Option<(String, bool, String)> {
 
 async fn link_form(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
     match linking(&p, &headers) {
-        None => Redirect::to("/login").into_response(),
+        None => sign_in_first("/link"),
         Some((_, false, _)) => Redirect::to("/login?link=1").into_response(),
         Some((_, true, csrf)) => page(
             "Link your account",
             &format!(
-                "<form method=\"post\" action=\"/link\">{}<label>Given name <input name=\"given_name\" autocomplete=\"given-name\"></label><label>Family name <input name=\"family_name\" autocomplete=\"family-name\"></label><label>Date of birth <input name=\"birth_date\" type=\"date\" autocomplete=\"bday\"></label><label>VIN <input name=\"vin\"></label><label>Last payment (EUR) <input name=\"last_payment\" inputmode=\"decimal\"></label><p>or</p><label>Customer ID <input name=\"customer_id\"></label><button>Link</button></form>",
+                "<form method=\"post\" action=\"/link\">{}<label>Given name <input name=\"given_name\" autocomplete=\"given-name\"></label><label>Family name <input name=\"family_name\" autocomplete=\"family-name\"></label><label>Date of birth <input name=\"birth_date\" type=\"date\"></label><label>VIN <input name=\"vin\"></label><label>Last payment (EUR) <input name=\"last_payment\" inputmode=\"decimal\"></label><p>or</p><label>Customer ID <input name=\"customer_id\"></label><button>Link</button></form>",
                 csrf_field(&csrf)
             ),
         ),
@@ -356,7 +417,7 @@ async fn link_form(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response
 }
 
 async fn link(State(p): State<Arc<Portal>>, headers: HeaderMap, Form(form): Form<LinkRequest>) -> Response {
-    let Some((sub, allowed, _)) = linking(&p, &headers) else { return Redirect::to("/login").into_response() };
+    let Some((sub, allowed, _)) = linking(&p, &headers) else { return sign_in_first("/link") };
     if !p.csrf_ok(&headers, &form.csrf) {
         return refused_form();
     }
@@ -365,7 +426,8 @@ async fn link(State(p): State<Arc<Portal>>, headers: HeaderMap, Form(form): Form
     }
     match p.store.find(&form).await {
         Ok(Ok(agreement)) => match p.store.link(&sub, &agreement.id).await {
-            Ok(()) => Redirect::to("/").into_response(),
+            Ok(true) => Redirect::to("/").into_response(),
+            Ok(false) => failure(StatusCode::CONFLICT, "Already linked", "This agreement is linked to another account. If it is yours, please contact us."),
             Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &e),
         },
         Ok(Err(why)) => (StatusCode::UNPROCESSABLE_ENTITY, page("Link your account", &format!("<p class=\"error\">{}</p><p><a href=\"/link\">Try again</a></p>", esc(why)))).into_response(),

@@ -16,7 +16,7 @@ use base64::Engine;
 use openidconnect::OAuth2TokenResponse;
 use serde_json::{Value, json};
 
-use super::app::{Portal, User, csrf_field, esc, failure, now, page};
+use super::app::{Portal, User, csrf_field, esc, failure, now, page, sign_in_first};
 
 /// What the pages offer as topics; the message center knows the same list.
 const TOPICS: &[(&str, &str)] = &[("contract", "My contract"), ("payment", "A payment"), ("vehicle", "My vehicle"), ("other", "Something else")];
@@ -105,18 +105,22 @@ fn topic_label(topic: &str) -> &str {
     TOPICS.iter().find(|(id, _)| *id == topic).map_or(topic, |(_, label)| label)
 }
 
-/// The message fields and the attachment picker of both forms.
-fn message_fields() -> &'static str {
-    "<label>Your message <textarea name=\"text\" rows=\"6\" maxlength=\"5000\" required></textarea></label>\
-     <label>Attachment (PDF, PNG or JPEG, at most 1 MB) <input type=\"file\" name=\"attachment\" accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\"></label>"
+/// The message fields and the attachment picker of both forms, with `text` as typed.
+fn message_fields(text: &str) -> String {
+    format!(
+        "<label>Your message <textarea name=\"text\" rows=\"6\" maxlength=\"5000\" required>{}</textarea></label>\
+         <label>Attachment (PDF, PNG or JPEG, at most 1 MiB) <input type=\"file\" name=\"attachment\" accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\"></label>",
+        esc(text)
+    )
 }
 
 async fn inbox(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Response {
-    let Some((user, csrf)) = p.user(&headers) else { return Redirect::to("/login").into_response() };
+    let Some((user, csrf)) = p.user(&headers) else { return sign_in_first("/messages") };
     inbox_page(&p, &user, &csrf, StatusCode::OK, None).await
 }
 
-async fn inbox_page(p: &Portal, user: &User, csrf: &str, status: StatusCode, problem: Option<&str>) -> Response {
+/// The threads and the form to write; after a refusal, the form as it was sent and why.
+async fn inbox_page(p: &Portal, user: &User, csrf: &str, status: StatusCode, refused: Option<(&Posted, &str)>) -> Response {
     let threads = match call(p, user, reqwest::Method::GET, "/threads", None).await {
         Ok(response) => json_of(response).await,
         Err(trouble) => Err(trouble),
@@ -143,15 +147,22 @@ async fn inbox_page(p: &Portal, user: &User, csrf: &str, status: StatusCode, pro
         })
         .collect();
     let list = if rows.is_empty() { "<p>No messages yet.</p>".to_string() } else { format!("<ul class=\"threads\">{rows}</ul>") };
-    let topics: String = TOPICS.iter().map(|(id, label)| format!("<option value=\"{id}\">{}</option>", esc(label))).collect();
-    let accounts: String = linked.iter().map(|a| format!("<option value=\"{id}\">{id} · {}</option>", esc(&a.vehicle), id = esc(&a.id))).collect();
-    let error = problem.map(|p| format!("<p class=\"error\">{}</p>", esc(p))).unwrap_or_default();
+    let typed = |name: &str| refused.map_or("", |(form, _)| form.field(name));
+    let selected = |yes: bool| if yes { " selected" } else { "" };
+    let topics: String = TOPICS.iter().map(|(id, label)| format!("<option value=\"{id}\"{}>{}</option>", selected(typed("topic") == *id), esc(label))).collect();
+    // With a single agreement linked, that is the one the message is about.
+    let only = (linked.len() == 1 && refused.is_none()).then(|| linked[0].id.as_str());
+    let accounts: String = linked
+        .iter()
+        .map(|a| format!("<option value=\"{id}\"{}>{id} · {}</option>", selected(typed("account") == a.id || only == Some(a.id.as_str())), esc(&a.vehicle), id = esc(&a.id)))
+        .collect();
+    let error = refused.map(|(_, why)| format!("<p class=\"error\">{}</p>", esc(why))).unwrap_or_default();
     let body = format!(
         "{list}<h2>Write to us</h2>{error}<form method=\"post\" action=\"/messages\" enctype=\"multipart/form-data\">{}\
          <label>Topic <select name=\"topic\">{topics}</select></label>\
          <label>Agreement <select name=\"account\"><option value=\"\">None</option>{accounts}</select></label>{}<button>Send</button></form>",
         csrf_field(csrf),
-        message_fields()
+        message_fields(typed("text"))
     );
     (status, page("Messages", &body)).into_response()
 }
@@ -198,13 +209,13 @@ impl Posted {
 }
 
 /// The form, read and its CSRF token checked; or the page to answer with.
-async fn posted(p: &Portal, headers: &HeaderMap, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Result<(User, String, Posted), Response> {
-    let Some((user, csrf)) = p.user(headers) else { return Err(Redirect::to("/login").into_response()) };
+async fn posted(p: &Portal, headers: &HeaderMap, here: &str, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Result<(User, String, Posted), Response> {
+    let Some((user, csrf)) = p.user(headers) else { return Err(sign_in_first(here)) };
     let form = match multipart {
         Ok(multipart) => Posted::read(multipart).await,
         Err(e) => Err(e.body_text()),
     };
-    let form = form.map_err(|_| failure(StatusCode::BAD_REQUEST, "The form could not be read", "Files may be at most 1 MB. Go back and try again."))?;
+    let form = form.map_err(|_| failure(StatusCode::BAD_REQUEST, "The form could not be read", "Files may be at most 1 MiB. Go back and try again."))?;
     if !p.csrf_ok(headers, form.field("csrf")) {
         return Err(failure(StatusCode::FORBIDDEN, "Form expired", "This form has expired. Go back, reload the page and try again."));
     }
@@ -218,14 +229,14 @@ async fn refusal(response: reqwest::Response) -> String {
 }
 
 async fn write(State(p): State<Arc<Portal>>, headers: HeaderMap, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Response {
-    let (user, csrf, form) = match posted(&p, &headers, multipart).await {
+    let (user, csrf, form) = match posted(&p, &headers, "/messages", multipart).await {
         Ok(read) => read,
         Err(response) => return response,
     };
     // Only the person's own agreements: the message center cannot know which are.
     let account = form.field("account").trim().to_string();
     if !account.is_empty() && !p.store.linked(&user.sub).await.unwrap_or_default().iter().any(|a| a.id == account) {
-        return inbox_page(&p, &user, &csrf, StatusCode::UNPROCESSABLE_ENTITY, Some("Choose one of your linked agreements.")).await;
+        return inbox_page(&p, &user, &csrf, StatusCode::UNPROCESSABLE_ENTITY, Some((&form, "Choose one of your linked agreements."))).await;
     }
     let mut message = form.message();
     message["topic"] = json!(form.field("topic"));
@@ -235,7 +246,7 @@ async fn write(State(p): State<Arc<Portal>>, headers: HeaderMap, multipart: Resu
     match call(&p, &user, reqwest::Method::POST, "/threads", Some(&message)).await {
         Ok(response) if response.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let why = refusal(response).await;
-            inbox_page(&p, &user, &csrf, StatusCode::UNPROCESSABLE_ENTITY, Some(&why)).await
+            inbox_page(&p, &user, &csrf, StatusCode::UNPROCESSABLE_ENTITY, Some((&form, &why))).await
         }
         Ok(response) => match json_of(response).await {
             Ok(thread) => Redirect::to(&format!("/messages/{}", thread["id"].as_u64().unwrap_or(0))).into_response(),
@@ -246,11 +257,12 @@ async fn write(State(p): State<Arc<Portal>>, headers: HeaderMap, multipart: Resu
 }
 
 async fn thread(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    let Some((user, csrf)) = p.user(&headers) else { return Redirect::to("/login").into_response() };
+    let Some((user, csrf)) = p.user(&headers) else { return sign_in_first(&format!("/messages/{id}")) };
     thread_page(&p, &user, &csrf, id, StatusCode::OK, None).await
 }
 
-async fn thread_page(p: &Portal, user: &User, csrf: &str, id: u64, status: StatusCode, problem: Option<&str>) -> Response {
+/// A thread and the form to answer; after a refusal, the text as it was sent and why.
+async fn thread_page(p: &Portal, user: &User, csrf: &str, id: u64, status: StatusCode, refused: Option<(&Posted, &str)>) -> Response {
     let response = match call(p, user, reqwest::Method::GET, &format!("/threads/{id}"), None).await {
         Ok(response) if response.status() == StatusCode::NOT_FOUND => return failure(StatusCode::NOT_FOUND, "No such message", "It does not exist or belongs to someone else."),
         Ok(response) => response,
@@ -271,32 +283,32 @@ async fn thread_page(p: &Portal, user: &User, csrf: &str, id: u64, status: Statu
                 .map(|a| format!("<p><a href=\"/messages/{id}/attachments/{}\">{}</a> ({} bytes)</p>", m["id"].as_u64().unwrap_or(0), esc(a["name"].as_str().unwrap_or("attachment")), a["size"]))
                 .unwrap_or_default();
             format!(
-                "<article class=\"message {}\"><h3>{author} · {}</h3><p style=\"white-space: pre-wrap\">{}</p>{attachment}</article>",
+                "<article class=\"message {}\"><h3>{author} · {}</h3><p class=\"text\">{}</p>{attachment}</article>",
                 esc(m["author"].as_str().unwrap_or("")),
                 when(m["sent_at"].as_i64().unwrap_or(0)),
                 esc(m["text"].as_str().unwrap_or(""))
             )
         })
         .collect();
-    let error = problem.map(|p| format!("<p class=\"error\">{}</p>", esc(p))).unwrap_or_default();
+    let error = refused.map(|(_, why)| format!("<p class=\"error\">{}</p>", esc(why))).unwrap_or_default();
     let body = format!(
         "<p>About: {}</p>{messages}<h2>Answer</h2>{error}<form method=\"post\" action=\"/messages/{id}\" enctype=\"multipart/form-data\">{}{}<button>Send</button></form>",
         esc(thread["account"].as_str().unwrap_or("no agreement")),
         csrf_field(csrf),
-        message_fields()
+        message_fields(refused.map_or("", |(form, _)| form.field("text")))
     );
     (status, page(topic_label(thread["topic"].as_str().unwrap_or("")), &body)).into_response()
 }
 
 async fn answer(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(id): Path<u64>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Response {
-    let (user, csrf, form) = match posted(&p, &headers, multipart).await {
+    let (user, csrf, form) = match posted(&p, &headers, &format!("/messages/{id}"), multipart).await {
         Ok(read) => read,
         Err(response) => return response,
     };
     match call(&p, &user, reqwest::Method::POST, &format!("/threads/{id}/messages"), Some(&form.message())).await {
         Ok(response) if response.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let why = refusal(response).await;
-            thread_page(&p, &user, &csrf, id, StatusCode::UNPROCESSABLE_ENTITY, Some(&why)).await
+            thread_page(&p, &user, &csrf, id, StatusCode::UNPROCESSABLE_ENTITY, Some((&form, &why))).await
         }
         Ok(response) if response.status() == StatusCode::NOT_FOUND => failure(StatusCode::NOT_FOUND, "No such message", "It does not exist or belongs to someone else."),
         Ok(response) => match json_of(response).await {
@@ -309,7 +321,7 @@ async fn answer(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(id): Path
 
 /// An attachment, passed through as a download.
 async fn attachment(State(p): State<Arc<Portal>>, headers: HeaderMap, Path((id, message)): Path<(u64, u64)>) -> Response {
-    let Some((user, _)) = p.user(&headers) else { return Redirect::to("/login").into_response() };
+    let Some((user, _)) = p.user(&headers) else { return sign_in_first(&format!("/messages/{id}")) };
     let response = match call(&p, &user, reqwest::Method::GET, &format!("/threads/{id}/messages/{message}/attachment"), None).await {
         Ok(response) if response.status().is_success() => response,
         Ok(_) => return failure(StatusCode::NOT_FOUND, "No such attachment", "It does not exist or belongs to someone else."),

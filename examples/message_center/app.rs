@@ -19,7 +19,8 @@ use serde_json::json;
 use super::store::{AttachmentInfo, NewMessage, Store};
 use super::token::{Caller, Refused, TokenVerifier};
 
-pub const TOPICS: &[&str] = &["contract", "payment", "vehicle", "other"];
+/// The topics a thread can have, and how an email names them.
+pub const TOPICS: &[(&str, &str)] = &[("contract", "your contract"), ("payment", "a payment"), ("vehicle", "your vehicle"), ("other", "your question")];
 const MAX_TEXT: usize = 5000;
 const MAX_ATTACHMENT: usize = 1024 * 1024;
 /// The types an attachment may have, and how their files start.
@@ -160,8 +161,8 @@ async fn open(State(center): State<Arc<Center>>, headers: HeaderMap, body: JsonB
     };
     let Ok(Json(new)) = body else { return problem(StatusCode::BAD_REQUEST, "Unreadable message", "send JSON with topic, text and optionally account and attachment") };
     let mut problems = Vec::new();
-    if !TOPICS.contains(&new.topic.as_str()) {
-        problems.push(format!("topic: one of {}", TOPICS.join(", ")));
+    if !TOPICS.iter().any(|(topic, _)| *topic == new.topic) {
+        problems.push(format!("topic: one of {}", TOPICS.iter().map(|(topic, _)| *topic).collect::<Vec<_>>().join(", ")));
     }
     let account = new.account.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
     if account.as_ref().is_some_and(|a| a.chars().count() > 40 || a.chars().any(char::is_control)) {

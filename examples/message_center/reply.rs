@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, MIME_VERSION_1_0};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use oneid::config::MailConfig;
 
@@ -37,15 +37,17 @@ impl Notifier {
 
     async fn announce(&self, to: &str, thread: &Thread) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("the address of thread {}: {e}", thread.id))?;
+        let about = super::app::TOPICS.iter().find(|(topic, _)| *topic == thread.topic).map_or("your question", |(_, phrase)| phrase);
         let text = format!(
-            "Hello,\n\nthe service team has answered your message about \"{}\".\n\nRead the answer after signing in:\n{}/messages/{}\n\nFor your security this email does not contain the message.\n",
-            thread.topic, self.portal, thread.id
+            "Hello,\n\nThe service team has answered your message about {about}.\n\nRead the answer after signing in:\n{}/messages/{}\n\nFor your security, this email does not contain the message.\n",
+            self.portal, thread.id
         );
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject("You have a reply from the service team")
             .header(ContentType::TEXT_PLAIN)
+            .header(MIME_VERSION_1_0)
             .body(text)
             .map_err(|e| e.to_string())?;
         match &self.transport {

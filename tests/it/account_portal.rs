@@ -31,12 +31,20 @@ const SECRET: &str = "portal-secret-0123456789abcdefghijklmnopqrstu";
 /// A browser for both servers: keeps cookies and follows redirects between them.
 struct Visitor {
     http: reqwest::Client,
+    cookies: Arc<reqwest::cookie::Jar>,
 }
 
 impl Visitor {
     fn new() -> Visitor {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Visitor { http }
+        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder().cookie_provider(cookies.clone()).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Visitor { http, cookies }
+    }
+
+    /// The cookies the visitor would send to `url`.
+    fn cookies_for(&self, url: &str) -> String {
+        use reqwest::cookie::CookieStore;
+        self.cookies.cookies(&url.parse().unwrap()).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
     }
 
     /// Follows redirects to the end; returns the final URL, status and body.
@@ -170,12 +178,13 @@ async fn my_account_from_registration_to_the_service_teams_reply() {
     // A message about the agreement, with a PDF attached, through the portal's pages.
     let (url, status, inbox) = visitor.get(&format!("{base}/messages")).await;
     assert_eq!(status, 200, "{inbox}");
-    assert!(inbox.contains("No messages yet.") && inbox.contains("<option value=\"FA-1002\">"), "{inbox}");
+    assert!(inbox.contains("No messages yet.") && inbox.contains("<option value=\"FA-1002\" selected>"), "{inbox}");
     let pdf = b"%PDF-1.4\n% the statement\n";
     let fields = [("topic", "payment"), ("account", "FA-1002"), ("text", "Can I move my payment date to the 20th?")];
     let (_, status, wrong) = visitor.upload(&url, &inbox, "/messages", &fields, ("statement.pdf", "application/x-msdownload", b"MZ\x90\x00")).await;
     assert_eq!(status, 422);
     assert!(wrong.contains("attachment: one of application/pdf"), "{wrong}");
+    assert!(wrong.contains(">Can I move my payment date to the 20th?</textarea>") && wrong.contains("<option value=\"payment\" selected>"), "what was typed stays: {wrong}");
     let (_, status, _) = visitor.upload(&url, &inbox, "/messages", &[("account", "FA-1001"), ("text", "not mine")], ("a.pdf", "application/pdf", pdf)).await;
     assert_eq!(status, 422, "only one's own agreements");
     let (thread_url, status, thread) = visitor.upload(&url, &inbox, "/messages", &fields, ("statement.pdf", "application/pdf", pdf)).await;
@@ -202,6 +211,11 @@ async fn my_account_from_registration_to_the_service_teams_reply() {
     let (url, _, home) = visitor.get(&srv.url("/")).await;
     visitor.submit(&url, &home, "/logout", &[]).await;
     wait_until("the portal hears of the sign-out", || async { visitor.get(&format!("{base}/")).await.2.contains("Sign in") }).await;
+    // The email's link asks her to sign in, then shows the thread.
+    let (url, _, login) = visitor.get(&thread_url).await;
+    assert!(url.contains("/login?request="), "{url}");
+    let (url, status, again) = visitor.submit(&url, &login, "/login", &[("email", CAROL.0), ("password", CAROL.1)]).await;
+    assert_eq!((url.as_str(), status), (thread_url.as_str(), 200), "{again}");
 
     center::refuses_foreign_tokens(&srv, &center_url, &audience).await;
 }
@@ -226,9 +240,21 @@ async fn the_portal_signs_out_through_oneid() {
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let visitor = Visitor::new();
+    // Cancelled at oneid: the portal says so and offers to sign in.
     let (url, _, body) = visitor.get(&format!("{base}/login")).await;
+    let (_, status, cancelled) = visitor.submit(&url, &body, "/authorize/cancel", &[]).await;
+    assert!(status == 200 && cancelled.contains("You cancelled the sign-in.") && cancelled.contains("href=\"/login\""), "{cancelled}");
+    // A session id the portal did not make is not used; signing in changes the one it made.
+    visitor.cookies.add_cookie_str("portal_session=chosen-by-an-attacker", &base.parse().unwrap());
+    let (url, _, body) = visitor.get(&format!("{base}/login")).await;
+    let before = visitor.cookies_for(&base);
+    assert!(!before.contains("chosen-by-an-attacker"), "{before}");
     let (_, _, overview) = visitor.submit(&url, &body, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
     assert!(overview.contains("Alice Example · alice@example.com"), "{overview}");
+    assert_ne!(visitor.cookies_for(&base), before, "a new session id once signed in");
+    let headers = visitor.http.get(format!("{base}/")).send().await.unwrap().headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains(&format!("form-action 'self' {}", srv.issuer)) && headers["x-frame-options"] == "DENY", "{csp}");
     // Without its CSRF token the sign-out form does nothing.
     assert_eq!(visitor.http.post(format!("{base}/logout")).form(&[("csrf", "")]).send().await.unwrap().status(), 403);
     // Sign-out goes on to oneid's end-session endpoint with the ID token as hint.
@@ -242,6 +268,15 @@ async fn the_portal_signs_out_through_oneid() {
     // And oneid's: a new sign-in asks for the password again.
     let (url, _, _) = visitor.get(&format!("{base}/login")).await;
     assert!(url.contains("/login?request="), "{url}");
+}
+
+#[tokio::test]
+async fn an_agreement_is_linked_to_one_account_only() {
+    let store = agreements::Store::open("sqlite::memory:").await.unwrap();
+    assert!(store.link("carol", "FA-1002").await.unwrap());
+    assert!(store.link("carol", "FA-1002").await.unwrap(), "linking again is fine");
+    assert!(!store.link("mallory", "FA-1002").await.unwrap(), "another account is refused");
+    assert!(store.linked("mallory").await.unwrap().is_empty());
 }
 
 #[test]
