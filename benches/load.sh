@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Load benchmark: a release oneid on SQLite against reference handlers built in the
-# same run (benches/reference.rs), measured with wrk on this machine. Writes a Markdown
-# table to benches/results/latest.md. Budgets: shared/design.md.
+# Load benchmark: a release oneid on SQLite, then on PostgreSQL, against reference
+# handlers built in the same run (benches/reference.rs), measured with wrk and a Python
+# sign-in driver on this machine. Seeds a million accounts by direct inserts and
+# compares sign-in latency at a thousand and at a million. Writes Markdown tables to
+# benches/results/latest.md. Budgets: shared/design.md; sizing guide: README.
 #
-#   benches/load.sh                 # 10 s per scenario, 32 connections
-#   DURATION=30s benches/load.sh
+#   benches/load.sh                      # 10 s per scenario, 32 connections, both databases
+#   DURATION=30s BACKENDS=postgres benches/load.sh
+#   USERS=100000 benches/load.sh         # fewer seeded accounts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+USERS=${USERS:-1000000}
+BACKENDS=${BACKENDS:-sqlite postgres}
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
 export THREADS
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -21,107 +27,197 @@ reference_bin=$(ls -t target/release/deps/reference-* | grep -v '\.d$' | head -n
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS oneid_bench" 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 ref=127.0.0.1:9100
 oneid=127.0.0.1:9200
 secret=bench-client-secret-0123456789abcdefghijklmnop
-cat > "$work/oneid.toml" <<TOML
-issuer = "http://$oneid"
-bind = "$oneid"
-[database]
-url = "sqlite://$work/oneid.db"
-[keys]
-master_key_file = "$work/master.key"
-[log]
-level = "warn"
-[[clients]]
-id = "bench"
-secret = "$secret"
-redirect_uris = ["https://bench.example.com/callback"]
-grant_types = ["authorization_code", "refresh_token", "client_credentials"]
-scopes = ["openid", "email", "offline_access", "api"]
-skip_consent = true
-TOML
-oneid_cmd=(target/release/oneid --config "$work/oneid.toml")
-
-wait_for() { for _ in $(seq 1 500); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.01; done; echo "no answer from $1" >&2; exit 1; }
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-
-"$reference_bin" "$ref" "$work" 2>/dev/null & pids+=($!)
-"${oneid_cmd[@]}" serve 2>"$work/oneid.log" & first=$!
-wait_for "http://$oneid/readyz"
-kill "$first"; wait "$first" 2>/dev/null || true
-
-# Start to ready on an existing database.
-start_ns=$(date +%s%N)
-"${oneid_cmd[@]}" serve 2>>"$work/oneid.log" & server=$!; pids+=($server)
-wait_for "http://$oneid/readyz"
-ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-wait_for "http://$ref/empty"
-sleep 1
-idle_rss=$(rss_kib "$server")
-
-echo "bench password 1234" | "${oneid_cmd[@]}" users add --email bench@example.com --password-stdin >/dev/null
-python3 benches/tokens.py "http://$oneid" bench "$secret" https://bench.example.com/callback bench@example.com "bench password 1234" 256 "$work"
-access=$(cat "$work/access_token")
+redirect=https://bench.example.com/callback
+password="bench password 1234"
+seconds=${DURATION%s}
 basic="Basic $(printf 'bench:%s' "$secret" | base64 -w0)"
 
-peak_rss=$idle_rss
-results=()
-# run NAME URL SCRIPT [ENV...]: one wrk run; records req/s, p50, p99 and non-2xx.
-run() {
-  local name=$1 url=$2 script=$3; shift 3
-  local sampler
-  ( while kill -0 "$server" 2>/dev/null; do rss_kib "$server"; sleep 0.2; done ) > "$work/rss.$name" & sampler=$!
-  local out
-  out=$(env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "benches/wrk/$script" "$url")
-  kill "$sampler" 2>/dev/null || true
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out"); errors=${errors:-0}
-  local peak; peak=$(sort -n "$work/rss.$name" | tail -n1); peak=${peak:-0}
-  [ "$peak" -gt "$peak_rss" ] && peak_rss=$peak
-  results+=("$name|$rps|$p50|$p99|$errors")
-  printf '%-28s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
-}
+wait_for() { for _ in $(seq 1 1000); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.01; done; echo "no answer from $1" >&2; exit 1; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# CPU seconds (user + system) the process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
-run "ref: empty handler" "http://$ref/empty" get.lua
-run "ref: parse form + sign ES256" "http://$ref/sign" post.lua BODY="grant_type=client_credentials&scope=api"
-run "ref: verify ES256" "http://$ref/verify" post.lua BODY="token=x"
-run "ref: parse form + insert" "http://$ref/insert" post.lua BODY="grant_type=refresh_token&refresh_token=x"
-run "discovery" "http://$oneid/.well-known/openid-configuration" get.lua
-run "jwks" "http://$oneid/jwks" get.lua
-run "client_credentials" "http://$oneid/token" post.lua BODY="grant_type=client_credentials&scope=api" AUTH="$basic"
-run "introspection" "http://$oneid/introspect" post.lua BODY="token=$access" AUTH="$basic"
-run "userinfo" "http://$oneid/userinfo" get.lua AUTH="Bearer $access"
-run "refresh (rotation)" "http://$oneid/token" refresh.lua TOKENS="$work/refresh_tokens" AUTH="$basic"
-
-rate() { for r in "${results[@]}"; do [ "${r%%|*}" = "$1" ] && { cut -d'|' -f2 <<<"$r"; return; }; done; }
-ratio() { awk -v a="$(rate "$1")" -v b="$(rate "$2")" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
+"$reference_bin" "$ref" "$work" 2>/dev/null & ref_pid=$!; pids+=($ref_pid)
+wait_for "http://$ref/empty"
 
 report=benches/results/latest.md
 {
   echo "# Load benchmark"
   echo
-  echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), wrk -t$THREADS -c$CONNECTIONS -d$DURATION on the same machine, oneid release build on SQLite."
-  echo
-  echo "| scenario | requests/s | p50 | p99 | non-2xx |"
-  echo "|---|---:|---:|---:|---:|"
-  for r in "${results[@]}"; do IFS='|' read -r n rps p50 p99 e <<<"$r"; echo "| $n | $rps | $p50 | $p99 | $e |"; done
-  echo
-  echo "| budget (design.md) | measured | target |"
-  echo "|---|---:|---:|"
-  echo "| discovery / empty handler | $(ratio discovery 'ref: empty handler') | ≥ 70 % |"
-  echo "| JWKS / empty handler | $(ratio jwks 'ref: empty handler') | ≥ 70 % |"
-  echo "| client_credentials / parse + sign ES256 | $(ratio client_credentials 'ref: parse form + sign ES256') | ≥ 65 % |"
-  echo "| introspection / verify ES256 | $(ratio introspection 'ref: verify ES256') | ≥ 50 % |"
-  echo "| userinfo / verify ES256 | $(ratio userinfo 'ref: verify ES256') | ≥ 50 % |"
-  echo "| refresh / parse + insert | $(ratio 'refresh (rotation)' 'ref: parse form + insert') | ≥ 60 % |"
-  echo
-  echo "Memory: idle RSS $((idle_rss / 1024)) MiB, peak RSS under load $((peak_rss / 1024)) MiB. Start to ready on an existing database: ${ready_ms} ms (includes process start and the readiness probe's polling)."
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;"
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION and the load generators on the same machine; oneid release build."
+  echo "CPU is the server's CPU time during the run divided by its length (2.00 = both cores busy)."
 } > "$report"
+
+# bench BACKEND: start oneid on BACKEND, measure everything, append to the report.
+bench() {
+  local backend=$1 db_url
+  case $backend in
+    sqlite) db_url="sqlite://$work/oneid.db" ;;
+    postgres)
+      psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS oneid_bench" -c "CREATE DATABASE oneid_bench"
+      db_url="$PG/oneid_bench" ;;
+  esac
+  cat > "$work/oneid.toml" <<TOML
+issuer = "http://$oneid"
+bind = "$oneid"
+[database]
+url = "$db_url"
+[keys]
+master_key_file = "$work/master.key"
+[log]
+level = "warn"
+[mail]
+outbox_dir = "$work/outbox"
+[lockout]
+# One address (the load generator) signs in thousands of times.
+per_ip_per_minute = 100000000
+[[clients]]
+id = "bench"
+secret = "$secret"
+redirect_uris = ["$redirect"]
+grant_types = ["authorization_code", "refresh_token", "client_credentials"]
+scopes = ["openid", "email", "offline_access", "api"]
+skip_consent = true
+TOML
+  local oneid_cmd=(target/release/oneid --config "$work/oneid.toml")
+  "${oneid_cmd[@]}" migrate >/dev/null
+  echo "$password" | "${oneid_cmd[@]}" users add --email seed@bench.example.com --password-stdin >/dev/null
+  if [ "$backend" = sqlite ]; then python3 benches/seed.py sqlite "$work/oneid.db" seed@bench.example.com 1000 >/dev/null
+  else python3 benches/seed.py postgres "$db_url" seed@bench.example.com 1000 >/dev/null; fi
+
+  # Start to ready on an existing database.
+  local start_ns; start_ns=$(date +%s%N)
+  "${oneid_cmd[@]}" serve 2>>"$work/oneid.log" & server=$!; pids+=($server)
+  wait_for "http://$oneid/readyz"
+  local ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  sleep 1
+  local idle_rss; idle_rss=$(rss_kib "$server")
+
+  python3 benches/tokens.py "http://$oneid" bench "$secret" "$redirect" user0000001@bench.example.com "$password" 256 "$work"
+  local access; access=$(cat "$work/access_token")
+
+  peak_rss=$idle_rss
+  results=()
+  # run NAME URL SCRIPT [ENV...]: one wrk run; records req/s, p50, p99, non-2xx and CPU.
+  run() {
+    local name=$1 url=$2 script=$3; shift 3
+    local sampler cpu0 cpu1 out pid=$server
+    [[ $name == ref:* ]] && pid=$ref_pid
+    ( while kill -0 "$server" 2>/dev/null; do rss_kib "$server"; sleep 0.2; done ) > "$work/rss" & sampler=$!
+    cpu0=$(cpu_s "$pid")
+    out=$(env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "benches/wrk/$script" "$url")
+    cpu1=$(cpu_s "$pid")
+    kill "$sampler" 2>/dev/null || true
+    local rps p50 p99 errors peak cpu
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $5}' <<<"$out"); errors=${errors:-0}
+    peak=$(sort -n "$work/rss" | tail -n1); peak=${peak:-0}
+    [ "$peak" -gt "$peak_rss" ] && peak_rss=$peak
+    cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / s }')
+    results+=("$name|$rps|$p50|$p99|$errors|$cpu")
+    printf '%-10s %-28s %10s req/s  p50 %-9s p99 %-9s non-2xx %-6s cpu %s\n' "$backend" "$name" "$rps" "$p50" "$p99" "$errors" "$cpu"
+  }
+  # logins THREADS: whole password sign-ins for DURATION (benches/logins.py).
+  logins() {
+    local cpu0 cpu1 sampler out
+    ( while kill -0 "$server" 2>/dev/null; do rss_kib "$server"; sleep 0.2; done ) > "$work/rss" & sampler=$!
+    cpu0=$(cpu_s "$server")
+    out=$(cd benches && python3 logins.py load "http://$oneid" bench "$secret" "$redirect" "$password" 1000 "$1" "$seconds")
+    cpu1=$(cpu_s "$server")
+    kill "$sampler" 2>/dev/null || true
+    local peak; peak=$(sort -n "$work/rss" | tail -n1); [ "${peak:-0}" -gt "$peak_rss" ] && peak_rss=$peak
+    read -r flows p50 p99 errors <<<"$out"
+    local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / s }')
+    results+=("password sign-in, whole flow ($1 browsers)|$flows|${p50}ms|${p99}ms|$errors|$cpu")
+    printf '%-10s %-28s %10s /s     p50 %-9s p99 %-9s errors  %-6s cpu %s\n' "$backend" "sign-ins ($1 browsers)" "$flows" "${p50}ms" "${p99}ms" "$errors" "$cpu"
+  }
+
+  if [ "$backend" = sqlite ]; then
+    run "ref: empty handler" "http://$ref/empty" get.lua
+    run "ref: parse form + sign ES256" "http://$ref/sign" post.lua BODY="grant_type=client_credentials&scope=api"
+    run "ref: verify ES256" "http://$ref/verify" post.lua BODY="token=x"
+    run "ref: parse form + insert" "http://$ref/insert" post.lua BODY="grant_type=refresh_token&refresh_token=x"
+    run "ref: argon2id verify, all cores" "http://$ref/argon2" post.lua BODY="password=x"
+  fi
+  run "discovery" "http://$oneid/.well-known/openid-configuration" get.lua
+  run "jwks" "http://$oneid/jwks" get.lua
+  run "client_credentials" "http://$oneid/token" post.lua BODY="grant_type=client_credentials&scope=api" AUTH="$basic"
+  run "introspection" "http://$oneid/introspect" post.lua BODY="token=$access" AUTH="$basic"
+  run "userinfo" "http://$oneid/userinfo" get.lua AUTH="Bearer $access"
+  run "refresh (rotation)" "http://$oneid/token" refresh.lua TOKENS="$work/refresh_tokens" AUTH="$basic"
+  logins 8
+
+  # Sign-in latency with a thousand accounts, then with USERS.
+  local few many seeded
+  few=$(cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 40)
+  local seed_ns; seed_ns=$(date +%s%N)
+  if [ "$backend" = sqlite ]; then seeded=$(python3 benches/seed.py sqlite "$work/oneid.db" seed@bench.example.com "$USERS")
+  else seeded=$(python3 benches/seed.py postgres "$db_url" seed@bench.example.com "$USERS"); fi
+  local seed_s; seed_s=$(awk -v ns="$(( $(date +%s%N) - seed_ns ))" 'BEGIN { printf "%.1f", ns / 1e9 }')
+  many=$(cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" "$USERS" 40)
+
+  # Rows written per sign-in and per refresh (PostgreSQL's statistics).
+  local writes=""
+  if [ "$backend" = postgres ]; then
+    counters() { psql -qAt "$db_url" -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0), (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) FROM pg_stat_user_tables"; }
+    sleep 1.5; local c0; c0=$(counters)
+    (cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 20 >/dev/null)
+    sleep 1.5; local c1; c1=$(counters)
+    python3 benches/tokens.py "http://$oneid" bench "$secret" "$redirect" user0000002@bench.example.com "$password" 1 "$work"
+    local token; token=$(head -n1 "$work/refresh_tokens")
+    sleep 1.5; local c2; c2=$(counters)
+    for _ in $(seq 1 20); do
+      token=$(curl -sf -H "Authorization: $basic" -d grant_type=refresh_token --data-urlencode "refresh_token=$token" "http://$oneid/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
+    done
+    sleep 1.5; local c3; c3=$(counters)
+    writes=$(awk -F'|' -v a="$c0" -v b="$c1" -v c="$c2" -v d="$c3" 'BEGIN {
+      split(a, x, "|"); split(b, y, "|"); split(c, z, "|"); split(d, w, "|");
+      printf "Database writes (PostgreSQL statistics, including the statistics queries themselves): a whole sign-in (a new browser) writes %.1f rows in %.1f transactions; a refresh writes %.1f rows in %.1f transactions.", (y[1]-x[1])/20, (y[2]-x[2])/20, (w[1]-z[1])/20, (w[2]-z[2])/20 }')
+  fi
+
+  rate() { for r in "${all_results[@]}" "${results[@]}"; do [ "${r%%|*}" = "$1" ] && { cut -d'|' -f2 <<<"$r"; return; }; done; }
+  ratio() { awk -v a="$(rate "$1")" -v b="$(rate "$2")" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
+  {
+    echo
+    echo "## $backend"
+    echo
+    echo "| scenario | requests/s | p50 | p99 | non-2xx | CPU |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for r in "${results[@]}"; do IFS='|' read -r n rps p50 p99 e c <<<"$r"; echo "| $n | $rps | $p50 | $p99 | $e | $c |"; done
+    echo
+    echo "| budget (design.md) | measured | target |"
+    echo "|---|---:|---:|"
+    echo "| discovery / empty handler | $(ratio discovery 'ref: empty handler') | ≥ 70 % |"
+    echo "| JWKS / empty handler | $(ratio jwks 'ref: empty handler') | ≥ 70 % |"
+    echo "| client_credentials / parse + sign ES256 | $(ratio client_credentials 'ref: parse form + sign ES256') | ≥ 65 % |"
+    echo "| introspection / verify ES256 | $(ratio introspection 'ref: verify ES256') | ≥ 50 % |"
+    echo "| userinfo / verify ES256 | $(ratio userinfo 'ref: verify ES256') | ≥ 50 % |"
+    echo "| refresh / parse + SQLite insert | $(ratio 'refresh (rotation)' 'ref: parse form + insert') | ≥ 60 % |"
+    echo "| password sign-in / argon2id verifications | $(ratio 'password sign-in, whole flow (8 browsers)' 'ref: argon2id verify, all cores') | ≥ 90 % |"
+    echo
+    read -r _ f50 f99 ferr <<<"$few"; read -r _ m50 m99 merr <<<"$many"
+    echo "Sign-in latency, one at a time, a random account in a new browser: with 1,000 accounts p50 ${f50} ms, p99 ${f99} ms; with $(printf "%'d" "${seeded##*$'\n'}") accounts p50 ${m50} ms, p99 ${m99} ms (errors: $ferr, $merr). Seeding $(printf "%'d" "$USERS") accounts by direct inserts took ${seed_s} s."
+    echo
+    echo "Memory: idle RSS $((idle_rss / 1024)) MiB, peak RSS under load $((peak_rss / 1024)) MiB. Start to ready on an existing database: ${ready_ms} ms (process start plus the readiness probe's polling)."
+    [ -n "$writes" ] && { echo; echo "$writes"; }
+  } >> "$report"
+  all_results+=("${results[@]}")
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+all_results=()
+for backend in $BACKENDS; do bench "$backend"; done
 cat "$report"

@@ -8,6 +8,9 @@
 //!   POST /verify  parse a form, verify one ES256 JWT
 //!   POST /insert  parse a form, insert one row into SQLite (WAL, synchronous=NORMAL,
 //!                 one writer connection), as oneid stores its rows
+//!   POST /argon2  parse a form, verify one password against an argon2id hash with
+//!                 oneid's default parameters, on blocking threads, one per core, in
+//!                 working memory each thread keeps
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +24,8 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
 struct Reference {
+    hash: String,
+    hashing: tokio::sync::Semaphore,
     signer: Box<dyn JwsSigner>,
     verifier: Box<dyn JwsVerifier>,
     token: String,
@@ -68,6 +73,41 @@ async fn insert(State(r): State<Arc<Reference>>, body: Bytes) -> String {
     }
 }
 
+async fn argon2(State(r): State<Arc<Reference>>, body: Bytes) -> String {
+    form_fields(&body);
+    let Ok(_permit) = r.hashing.acquire().await else { return "{}".into() };
+    let hash = r.hash.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_argon2(&hash)).await.unwrap_or(false);
+    format!("{{\"ok\":{ok}}}")
+}
+
+thread_local! {
+    /// Working memory kept per thread: what all cores can do, without allocating.
+    static MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn verify_argon2(hash: &str) -> bool {
+    let parsed = argon2::PasswordHash::new(hash).expect("hash");
+    let params = argon2::Params::try_from(&parsed).expect("params");
+    let (salt, expected) = (parsed.salt.expect("salt"), parsed.hash.expect("output"));
+    let mut out = vec![0u8; expected.as_bytes().len()];
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        memory.resize(params.block_count(), argon2::Block::default());
+        let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        hasher.hash_password_into_with_memory(b"reference password", salt.as_ref(), &mut out, &mut memory[..]).is_ok() && out == expected.as_bytes()
+    })
+}
+
+/// An argon2id hash with oneid's defaults (19 MiB, 2 passes, 1 lane).
+fn reference_hash() -> String {
+    use argon2::PasswordHasher;
+    let config = oneid::config::Config::default().hashing;
+    let params = argon2::Params::new(config.memory_kib, config.iterations, config.parallelism, None).expect("params");
+    let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    hasher.hash_password(b"reference password").expect("hash").to_string()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let (Some(address), Some(dir)) = (args.first(), args.get(1)) else {
@@ -93,12 +133,14 @@ fn main() {
         db.execute_unprepared("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)")
             .await
             .expect("table");
-        let state = Arc::new(Reference { signer: Box::new(signer), verifier: Box::new(verifier), token, db });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let state = Arc::new(Reference { hash: reference_hash(), hashing: tokio::sync::Semaphore::new(cores), signer: Box::new(signer), verifier: Box::new(verifier), token, db });
         let app = Router::new()
             .route("/empty", get(empty))
             .route("/sign", post(sign))
             .route("/verify", post(verify))
             .route("/insert", post(insert))
+            .route("/argon2", post(argon2))
             .with_state(state);
         let listener = tokio::net::TcpListener::bind(address.as_str()).await.expect("bind");
         eprintln!("reference server on {address}");

@@ -39,12 +39,23 @@ async fn main() {
     let database = env("PORTAL_DATABASE", "sqlite://portal.db?mode=rwc");
     let client_id = env("PORTAL_CLIENT_ID", "portal");
     let messages = env("MESSAGES_URL", "http://localhost:8090");
-    let settings = app::Settings { issuer: &issuer, client_id: &client_id, secret: &secret, base: &base, database: &database, messages: &messages };
-    let portal = match app::Portal::new(settings).await {
-        Ok(portal) => portal,
-        Err(e) => {
-            eprintln!("account portal: cannot use the issuer {issuer}: {e}");
-            std::process::exit(1);
+    // oneid may still be starting: try for half a minute.
+    let mut attempts = 0;
+    let portal = loop {
+        let settings = app::Settings { issuer: &issuer, client_id: &client_id, secret: &secret, base: &base, database: &database, messages: &messages };
+        match app::Portal::new(settings).await {
+            Ok(portal) => break portal,
+            Err(e) if attempts == 30 => {
+                eprintln!("account portal: cannot use the issuer {issuer}: {e}");
+                std::process::exit(1);
+            }
+            Err(_) => {
+                if attempts == 0 {
+                    println!("waiting for the issuer {issuer} ...");
+                }
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
         }
     };
     let bind = env("PORTAL_BIND", "127.0.0.1:8091");

@@ -23,8 +23,8 @@ use super::token::{Caller, Refused, TokenVerifier};
 pub const TOPICS: &[(&str, &str)] = &[("contract", "your contract"), ("payment", "a payment"), ("vehicle", "your vehicle"), ("other", "your question")];
 const MAX_TEXT: usize = 5000;
 const MAX_ATTACHMENT: usize = 1024 * 1024;
-/// The types an attachment may have, and how their files start.
-const ATTACHMENT_TYPES: &[(&str, &[u8])] = &[("application/pdf", b"%PDF-"), ("image/png", b"\x89PNG\r\n\x1a\n"), ("image/jpeg", b"\xff\xd8\xff")];
+/// The types an attachment may have, what people call them, and how their files start.
+const ATTACHMENT_TYPES: &[(&str, &str, &[u8])] = &[("application/pdf", "PDF", b"%PDF-"), ("image/png", "PNG", b"\x89PNG\r\n\x1a\n"), ("image/jpeg", "JPEG", b"\xff\xd8\xff")];
 
 /// A new thread: its topic, the account it concerns, and the first message.
 #[derive(Deserialize)]
@@ -234,13 +234,13 @@ fn checked(center: &Center, text: String, attachment: Option<NewAttachment>, pro
 fn checked_attachment(a: &NewAttachment) -> Result<Vec<u8>, String> {
     let bytes = base64::engine::general_purpose::STANDARD.decode(&a.data).map_err(|_| "data must be base64".to_string())?;
     if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT {
-        return Err("1 byte to 1 MiB".into());
+        return Err("at most 1 MiB, and not empty".into());
     }
-    let Some((_, magic)) = ATTACHMENT_TYPES.iter().find(|(t, _)| *t == a.content_type) else {
-        return Err(format!("one of {}", ATTACHMENT_TYPES.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")));
+    let Some((_, name, magic)) = ATTACHMENT_TYPES.iter().find(|(t, _, _)| *t == a.content_type) else {
+        return Err("only PDF, PNG or JPEG files (application/pdf, image/png, image/jpeg)".into());
     };
     if !bytes.starts_with(magic) {
-        return Err(format!("the file is not {}", a.content_type));
+        return Err(format!("the file is not a {name} file"));
     }
     Ok(bytes)
 }

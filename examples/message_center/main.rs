@@ -77,7 +77,21 @@ async fn serve(store: store::Store) {
     let issuer = env("ONEID_ISSUER", "http://localhost:8080");
     let audience = env("MESSAGES_URI", "http://localhost:8090");
     let bind = env("MESSAGES_BIND", "127.0.0.1:8090");
-    let verifier = token::TokenVerifier::discover(&issuer, &audience).await.unwrap_or_else(|e| fail(&format!("cannot reach the issuer {issuer}: {e}")));
+    // oneid may still be starting: try for half a minute.
+    let mut attempts = 0;
+    let verifier = loop {
+        match token::TokenVerifier::discover(&issuer, &audience).await {
+            Ok(verifier) => break verifier,
+            Err(e) if attempts == 30 => fail(&format!("cannot reach the issuer {issuer}: {e}")),
+            Err(_) => {
+                if attempts == 0 {
+                    println!("waiting for the issuer {issuer} ...");
+                }
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    };
     let center = Arc::new(app::Center { verifier, store });
     let listener = tokio::net::TcpListener::bind(&bind).await.unwrap_or_else(|e| fail(&format!("cannot listen on {bind}: {e}")));
     println!("message center on http://{bind}, taking tokens of {issuer} for {audience}");

@@ -183,7 +183,7 @@ async fn my_account_from_registration_to_the_service_teams_reply() {
     let fields = [("topic", "payment"), ("account", "FA-1002"), ("text", "Can I move my payment date to the 20th?")];
     let (_, status, wrong) = visitor.upload(&url, &inbox, "/messages", &fields, ("statement.pdf", "application/x-msdownload", b"MZ\x90\x00")).await;
     assert_eq!(status, 422);
-    assert!(wrong.contains("attachment: one of application/pdf"), "{wrong}");
+    assert!(wrong.contains("attachment: only PDF, PNG or JPEG files"), "{wrong}");
     assert!(wrong.contains(">Can I move my payment date to the 20th?</textarea>") && wrong.contains("<option value=\"payment\" selected>"), "what was typed stays: {wrong}");
     let (_, status, _) = visitor.upload(&url, &inbox, "/messages", &[("account", "FA-1001"), ("text", "not mine")], ("a.pdf", "application/pdf", pdf)).await;
     assert_eq!(status, 422, "only one's own agreements");

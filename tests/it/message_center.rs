@@ -142,11 +142,11 @@ async fn the_message_center_checks_oneids_tokens_itself() {
     assert!(detail.contains("topic: one of contract") && detail.contains("text: 1 to 5000"), "{detail}");
     let disguised = json!({ "text": "see file", "attachment": { "name": "run.pdf", "content_type": "application/pdf", "data": "TVqQAAMAAAAEAAAA" } });
     let (status, detail) = refusal(disguised, format!("{center}/threads/{id}/messages")).await;
-    assert_eq!((status, detail.as_str()), (422, "attachment: the file is not application/pdf"));
+    assert_eq!((status, detail.as_str()), (422, "attachment: the file is not a PDF file"));
     use base64::Engine;
     let big = base64::engine::general_purpose::STANDARD.encode([b"%PDF-".as_slice(), &vec![0u8; 1024 * 1024]].concat());
     let (status, detail) = refusal(json!({ "text": "big", "attachment": { "name": "big.pdf", "content_type": "application/pdf", "data": big } }), format!("{center}/threads/{id}/messages")).await;
-    assert_eq!((status, detail.as_str()), (422, "attachment: 1 byte to 1 MiB"));
+    assert_eq!((status, detail.as_str()), (422, "attachment: at most 1 MiB, and not empty"));
 
     // Bob sees none of it.
     let bob = srv.browser().sign_in(&url, common::BOB).await;
