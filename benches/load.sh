@@ -185,7 +185,7 @@ TOML
     sleep 1.5; local c3; c3=$(counters)
     writes=$(awk -F'|' -v a="$c0" -v b="$c1" -v c="$c2" -v d="$c3" 'BEGIN {
       split(a, x, "|"); split(b, y, "|"); split(c, z, "|"); split(d, w, "|");
-      printf "Database writes (PostgreSQL statistics, including the statistics queries themselves): a whole sign-in (a new browser) writes %.1f rows in %.1f transactions; a refresh writes %.1f rows in %.1f transactions.", (y[1]-x[1])/20, (y[2]-x[2])/20, (w[1]-z[1])/20, (w[2]-z[2])/20 }')
+      printf "Database work (PostgreSQL statistics): a whole sign-in in a new browser writes %.1f rows in %.1f transactions; a refresh writes %.1f rows in %.1f transactions (transactions include reads, each a statement of its own).", (y[1]-x[1])/20, (y[2]-x[2])/20, (w[1]-z[1])/20, (w[2]-z[2])/20 }')
   fi
 
   rate() { for r in "${all_results[@]}" "${results[@]}"; do [ "${r%%|*}" = "$1" ] && { cut -d'|' -f2 <<<"$r"; return; }; done; }
@@ -209,7 +209,7 @@ TOML
     echo "| password sign-in / argon2id verifications | $(ratio 'password sign-in, whole flow (8 browsers)' 'ref: argon2id verify, all cores') | ≥ 90 % |"
     echo
     read -r _ f50 f99 ferr <<<"$few"; read -r _ m50 m99 merr <<<"$many"
-    echo "Sign-in latency, one at a time, a random account in a new browser: with 1,000 accounts p50 ${f50} ms, p99 ${f99} ms; with $(printf "%'d" "${seeded##*$'\n'}") accounts p50 ${m50} ms, p99 ${m99} ms (errors: $ferr, $merr). Seeding $(printf "%'d" "$USERS") accounts by direct inserts took ${seed_s} s."
+    echo "Sign-in latency, one at a time, a random account in a new browser: with 1,000 accounts p50 ${f50} ms, p99 ${f99} ms; with ${seeded##*$'\n'} accounts p50 ${m50} ms, p99 ${m99} ms (errors: $ferr, $merr). Seeding $USERS accounts by direct inserts took ${seed_s} s."
     echo
     echo "Memory: idle RSS $((idle_rss / 1024)) MiB, peak RSS under load $((peak_rss / 1024)) MiB. Start to ready on an existing database: ${ready_ms} ms (process start plus the readiness probe's polling)."
     [ -n "$writes" ] && { echo; echo "$writes"; }
