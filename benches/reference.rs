@@ -4,6 +4,7 @@
 //!
 //! `cargo bench --bench reference -- ADDRESS DATA_DIR` serves:
 //!   GET  /empty   nothing at all
+//!   GET  /bytes?n=N  N precomputed bytes (what discovery and JWKS do)
 //!   POST /sign    parse a token-request form, sign one ES256 JWT
 //!   POST /verify  parse a form, verify one ES256 JWT
 //!   POST /insert  parse a form, insert one row into SQLite (WAL, synchronous=NORMAL,
@@ -38,6 +39,13 @@ fn form_fields(body: &[u8]) -> usize {
 
 async fn empty() -> &'static str {
     ""
+}
+
+static BYTES: [u8; 65536] = [b'x'; 65536];
+
+async fn bytes(axum::extract::RawQuery(query): axum::extract::RawQuery) -> &'static [u8] {
+    let n = query.as_deref().and_then(|q| q.strip_prefix("n=")).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+    &BYTES[..n.min(BYTES.len())]
 }
 
 async fn sign(State(r): State<Arc<Reference>>, body: Bytes) -> String {
@@ -137,6 +145,7 @@ fn main() {
         let state = Arc::new(Reference { hash: reference_hash(), hashing: tokio::sync::Semaphore::new(cores), signer: Box::new(signer), verifier: Box::new(verifier), token, db });
         let app = Router::new()
             .route("/empty", get(empty))
+            .route("/bytes", get(bytes))
             .route("/sign", post(sign))
             .route("/verify", post(verify))
             .route("/insert", post(insert))

@@ -168,8 +168,22 @@ pub struct AccountsConfig {
 pub struct DatabaseConfig {
     /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
     pub url: String,
-    /// Pool size: readers on SQLite (writes go through one connection), all connections on PostgreSQL.
+    /// Pool size: readers on SQLite (writes go through one connection), all connections
+    /// on PostgreSQL. 0 (the default) picks: on SQLite one reader per core (at least 2),
+    /// since each reader is a thread and more of them than cores only switch between
+    /// each other; on PostgreSQL 8.
     pub max_connections: u32,
+}
+
+impl DatabaseConfig {
+    /// `max_connections`, or what 0 stands for.
+    pub fn pool_size(&self) -> u32 {
+        match self.max_connections {
+            0 if self.url.starts_with("sqlite:") => std::thread::available_parallelism().map_or(2, |n| n.get() as u32).max(2),
+            0 => 8,
+            n => n,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -262,7 +276,7 @@ impl Default for Config {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: "sqlite://data/oneid.db".into(), max_connections: 8 }
+        DatabaseConfig { url: "sqlite://data/oneid.db".into(), max_connections: 0 }
     }
 }
 
@@ -385,9 +399,6 @@ impl Config {
         let db = &self.database.url;
         if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
             problems.push(format!("database.url: expected sqlite://FILE or postgres://..., got {db:?}"));
-        }
-        if self.database.max_connections == 0 {
-            problems.push("database.max_connections: must be at least 1".into());
         }
         if let Some(key) = &self.keys.master_key
             && crate::keys::kek::parse_master_key(key).is_err() {
