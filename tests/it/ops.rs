@@ -79,3 +79,34 @@ async fn browser_clients_may_call_token_userinfo_and_keys_cross_origin_but_not_p
         assert!(response.headers().get("access-control-allow-origin").is_none(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_full_hashing_queue_answers_503_with_retry_after_instead_of_waiting() {
+    // One hash at a time and one waiting: more sign-ins at once are turned away, not queued.
+    let srv = TestServer::start_with(Backend::Sqlite, |config| {
+        config.hashing.concurrency = 1;
+        config.hashing.queue = 1;
+        config.hashing.iterations = 40;
+    })
+    .await;
+    let attempts: Vec<_> = (0..6)
+        .map(|_| {
+            let browser = srv.browser();
+            tokio::spawn(async move {
+                let page = browser.open("/login").await;
+                browser.submit_login(&page, ALICE.0, "a wrong password, hashed all the same").await
+            })
+        })
+        .collect();
+    let mut landed = Vec::new();
+    for attempt in attempts {
+        landed.push(attempt.await.unwrap());
+    }
+    let busy: Vec<_> = landed.iter().filter(|l| l.status() == 503).collect();
+    assert!(!busy.is_empty(), "six at once with room for two: {:?}", landed.iter().map(|l| l.status()).collect::<Vec<_>>());
+    for page in busy {
+        let crate::common::browser::Landing::Page { headers, body, .. } = page else { unreachable!() };
+        assert_eq!(headers["retry-after"], "5");
+        assert!(body.contains("Too busy right now") && body.contains("Wait a few seconds and try again."), "{body}");
+    }
+}
