@@ -102,7 +102,7 @@ TOML
   wait_for "http://$oneid/readyz"
   local ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
   sleep 1
-  local idle_rss; idle_rss=$(rss_kib "$server")
+  local idle_rss idle_anon; idle_rss=$(rss_kib "$server"); idle_anon=$(awk '/RssAnon/ {print $2}' "/proc/$server/status")
 
   python3 benches/tokens.py "http://$oneid" bench "$secret" "$redirect" user0000001@bench.example.com "$password" 256 "$work"
   local access; access=$(cat "$work/access_token")
@@ -217,7 +217,7 @@ TOML
     read -r _ f50 f99 ferr <<<"$few"; read -r _ m50 m99 merr <<<"$many"
     echo "Sign-in latency, one at a time, a random account in a new browser: with 1,000 accounts p50 ${f50} ms, p99 ${f99} ms; with ${seeded##*$'\n'} accounts p50 ${m50} ms, p99 ${m99} ms (errors: $ferr, $merr). Seeding $USERS accounts by direct inserts took ${seed_s} s."
     echo
-    echo "Memory: idle RSS $((idle_rss / 1024)) MiB, peak RSS under load $((peak_rss / 1024)) MiB. Start to ready on an existing database: ${ready_ms} ms (process start plus the readiness probe's polling)."
+    echo "Memory: idle RSS $((idle_rss / 1024)) MiB, of which $((idle_anon / 1024)) MiB anonymous (the rest is the executable's pages, shared and reclaimable), peak RSS under load $((peak_rss / 1024)) MiB. Start to ready on an existing database: ${ready_ms} ms (process start plus the readiness probe's polling)."
     [ -n "$writes" ] && { echo; echo "$writes"; }
   } >> "$report"
   all_results+=("${results[@]}")

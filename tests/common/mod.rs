@@ -120,9 +120,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let mut config = Config::default();
-        config.issuer = format!("http://127.0.0.1:{port}");
-        config.bind = listener.local_addr().expect("addr");
+        let mut config = Config { issuer: format!("http://127.0.0.1:{port}"), bind: listener.local_addr().expect("addr"), ..Config::default() };
         let key: [u8; 32] = rand::random();
         config.keys.master_key = Some(base64::engine::general_purpose::STANDARD.encode(key));
         config.keys.master_key_file = dir.path().join("master.key");

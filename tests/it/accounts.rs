@@ -136,7 +136,9 @@ async fn registering_a_taken_address_looks_the_same_and_warns_its_owner() {
 async fn every_field_is_checked_on_the_server_and_hostile_input_is_escaped() {
     let srv = TestServer::start().await;
     let browser = srv.browser();
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    // (fields changed, the field's error id, what the error says)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         (&[("password", "password123")], "password-error", "too easy to guess"),
         (&[("password", "short")], "password-error", "at least 8 characters"),
         (&[("password", "carol nguyen rides the tram")], "password-error", "email address or name"),

@@ -42,7 +42,9 @@ async fn an_expired_code_is_refused() {
 async fn pkce_redirect_uri_and_client_must_match_the_code() {
     for srv in TestServer::each_backend().await {
         let (code, verifier) = web_code(&srv, &srv.browser()).await;
-        let attempts: Vec<(Option<(&str, &str)>, Vec<(&str, &str)>)> = vec![
+        // (client credentials, form fields)
+        type Attempt<'a> = (Option<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>);
+        let attempts: Vec<Attempt> = vec![
             // No verifier, wrong verifier, malformed verifier.
             (Some(("web", WEB_SECRET)), vec![("redirect_uri", WEB_REDIRECT)]),
             (Some(("web", WEB_SECRET)), vec![("redirect_uri", WEB_REDIRECT), ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")]),
