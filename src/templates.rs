@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password_toggle.html", include_str!("../templates/password_toggle.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("login/password.html", include_str!("../templates/login/password.html")),
+    ("login/cancel.html", include_str!("../templates/login/cancel.html")),
     ("login/consent.html", include_str!("../templates/login/consent.html")),
     ("login/form_post.html", include_str!("../templates/login/form_post.html")),
     ("logout/confirm.html", include_str!("../templates/logout/confirm.html")),

@@ -99,15 +99,26 @@ async fn resume_get(State(s): State<AppState>, jar: CookieJar, QueryParams(param
     }
 }
 
-/// "Cancel" on the login page: the client hears `access_denied`.
+/// "Cancel" on a sign-in page: the client hears `access_denied`. The login page names
+/// its request; the later steps (codes, device check) are this browser's pending sign-in.
 async fn cancel_post(State(s): State<AppState>, jar: CookieJar, form: Result<FormParams, BadForm>) -> Response {
     let Ok(FormParams(params)) = form else { return ErrorPage::unreadable_form().into_response() };
     if !csrf_valid(&s, &jar, params.get("csrf").ok().flatten()) {
         return ErrorPage::form_expired().into_response();
     }
-    let Some(handle) = params.get("request").ok().flatten() else { return ErrorPage::expired().into_response() };
-    match authorize::take_pending(s.ctx(), handle).await {
-        Ok(Some((_, request))) => respond(request.reply.error(s.ctx(), &authorize::access_denied())),
+    let handle = match params.get("request").ok().flatten() {
+        Some(handle) => handle.to_string(),
+        None => match super::second_factor::pending_login(&s, &jar).await {
+            Ok((_, record, _, _)) => match record.request {
+                Some(handle) => handle,
+                None => return ErrorPage::expired().into_response(),
+            },
+            Err(page) => return page,
+        },
+    };
+    let jar = super::pages::clear_pending_login_cookie(&s, jar);
+    match authorize::take_pending(s.ctx(), &handle).await {
+        Ok(Some((_, request))) => (jar, respond(request.reply.error(s.ctx(), &authorize::access_denied()))).into_response(),
         Ok(None) => ErrorPage::expired().into_response(),
         Err(e) => ErrorPage::from(e).into_response(),
     }

@@ -46,13 +46,18 @@ pub fn local_next(next: Option<&str>) -> Option<&str> {
 }
 
 /// The page for `pending`: its client's brand and `ui_locales`, a language switch that
-/// keeps the flow, and the client's redirect URI among the form targets its CSP allows
-/// (a form of the flow may end in the redirect back, which browsers check against
-/// `form-action`).
+/// keeps the flow, a way to cancel back to the client, and the client's redirect URI
+/// among the form targets its CSP allows (a form of the flow may end in the redirect
+/// back, which browsers check against `form-action`).
 pub fn flow_page(s: &AppState, page: Page, pending: &Pending, switch_to: String) -> Page {
     let page = page.switch_url(switch_to);
     match pending {
-        Some((client, request)) => page.brand(&client.brand).ui_locales(request.ui_locales.as_deref()).form_target(&request.reply.redirect_uri),
+        Some((client, request)) => page
+            .brand(&client.brand)
+            .ui_locales(request.ui_locales.as_deref())
+            .form_target(&request.reply.redirect_uri)
+            .with("client_name", client.name.as_str())
+            .with("cancel_url", s.url_path(paths::AUTHORIZE_CANCEL)),
         None => page,
     }
     .with("registration", s.ctx().policy().accounts.registration)
@@ -77,11 +82,11 @@ fn login_page(s: &AppState, jar: CookieJar, pending: &Pending, form: LoginForm<'
         (None, Some(next)) => super::pages::with_query(&s.url_path(paths::LOGIN), "next", next),
         (None, None) => s.url_path(paths::LOGIN),
     };
-    let (jar, page) = login_form_page(s, jar, pending, &form);
+    let (jar, page) = login_form_page(s, jar, &form);
     (jar, flow_page(s, page, pending, here)).into_response()
 }
 
-fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &LoginForm<'_>) -> (CookieJar, Page) {
+fn login_form_page(s: &AppState, jar: CookieJar, form: &LoginForm<'_>) -> (CookieJar, Page) {
     let (jar, csrf) = csrf_token(s, jar);
     let page = Page::new("login/password.html")
         .with("csrf", csrf)
@@ -91,15 +96,13 @@ fn login_form_page(s: &AppState, jar: CookieJar, pending: &Pending, form: &Login
         .with("error", form.error)
         .with("notice", form.notice)
         .with("minutes", form.minutes)
-        .with("pow_challenge", form.pow.then(|| pow::issue(s.ctx())))
-        .with("client_name", pending.as_ref().map(|(c, _)| c.name.as_str()))
-        .with("cancel_url", pending.as_ref().map(|_| s.url_path(paths::AUTHORIZE_CANCEL)));
+        .with("pow_challenge", form.pow.then(|| pow::issue(s.ctx())));
     (jar, page)
 }
 
 /// The sign-in page as people of `brand` see it in `lang` (the console's preview).
 pub fn preview(s: &AppState, jar: CookieJar, brand: &str, lang: &str) -> Response {
-    let (jar, page) = login_form_page(s, jar, &None, &LoginForm::default());
+    let (jar, page) = login_form_page(s, jar, &LoginForm::default());
     (jar, flow_page(s, page, &None, s.url_path(paths::LOGIN)).brand(brand).force_lang(lang).inert()).into_response()
 }
 

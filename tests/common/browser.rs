@@ -175,7 +175,7 @@ impl Browser {
     /// Submits the login form shown on `page`.
     pub async fn submit_login(&self, page: &Landing, email: &str, password: &str) -> Landing {
         let body = page.body();
-        let csrf = hidden(body, "csrf").expect("login form has a CSRF token");
+        let csrf = hidden(body, "csrf").unwrap_or_else(|| panic!("login form has a CSRF token: {body}"));
         let mut form = vec![("csrf", csrf), ("email", email.to_string()), ("password", password.to_string())];
         if let Some(request) = hidden(body, "request") {
             form.push(("request", request));

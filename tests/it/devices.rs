@@ -118,3 +118,19 @@ async fn policy_can_require_it_for_every_sign_in_by_text_and_a_password_change_f
     let listed = browser.open("/account/security").await;
     assert!(listed.body().contains("No device is remembered"), "{}", listed.body());
 }
+
+#[tokio::test]
+async fn the_device_check_can_be_cancelled_back_to_the_client() {
+    let srv = TestServer::start().await;
+    let rp = Rp::web(&srv).await;
+    let browser = srv.browser();
+    let pending = rp.start(&["email"]);
+    let login = browser.open(&format!("{}&acr_values={DEVICE_ACR}", pending.url)).await;
+    let check = browser.submit_login(&login, ALICE.0, ALICE.1).await;
+    assert!(check.url().ends_with("/login/device") && check.body().contains("Confirm it&#x27;s you") || check.body().contains("Confirm it's you"), "{}", check.body());
+    let back = browser.submit(&check, "/authorize/cancel", &[]).await;
+    let query = crate::common::query(back.left());
+    assert_eq!((query["error"].as_str(), query["state"].as_str()), ("access_denied", pending.state.secret().as_str()), "{}", back.left());
+    // The pending sign-in is over: the device page has nothing left to show.
+    assert_eq!(browser.open("/login/device").await.status(), 400);
+}
