@@ -125,6 +125,9 @@ impl Store {
                 .max_connections(max_connections)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
+                // A connection is checked (a round trip) only after it sat idle a while,
+                // when the server or a firewall may have dropped it; not before every query.
+                .test_before_acquire_if_idle_for(Duration::from_secs(30))
                 .sqlx_logging(false);
             let pool = Database::connect(options).await?;
             let audit = audit::AuditWriter::start(pool.clone());
@@ -171,6 +174,9 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
         .acquire_timeout(Duration::from_secs(10))
         // Connections are never closed for idleness: reopening costs more than keeping.
         .idle_timeout(None)
+        // A file does not drop connections: no ping (a round trip to the connection's
+        // thread) before every query.
+        .test_before_acquire(false)
         .max_lifetime(None)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
