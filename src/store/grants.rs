@@ -34,23 +34,13 @@ impl Store {
     }
 
     /// The token, its grant, its user and its successor, in one round trip: this is on
-    /// the path of every refresh.
+    /// the path of every refresh. The statement (some 60 columns) is built once per
+    /// database kind, not for every refresh.
     pub async fn refresh_token_with_grant(&self, token_hash: &str) -> StoreResult<Option<RefreshLookup>> {
-        use refresh_tokens::Column as T;
-        let mut query = Query::select();
-        select_prefixed::<refresh_tokens::Entity>(&mut query, "t");
-        select_prefixed::<Entity>(&mut query, "g");
-        select_prefixed::<users::Entity>(&mut query, "u");
-        query
-            .expr_as(Expr::col(("s", T::CreatedAt)), Alias::new("rotated_at"))
-            .expr_as(Expr::col(("p", app_pins::Column::UnlockedUntil)), Alias::new("pin_unlocked_until"))
-            .from_as(refresh_tokens::Entity, "t")
-            .join_as(JoinType::InnerJoin, Entity, "g", Expr::col(("g", Column::Id)).equals(("t", T::GrantId)))
-            .join_as(JoinType::InnerJoin, users::Entity, "u", Expr::col(("u", users::Column::Id)).equals(("g", Column::UserId)))
-            .join_as(JoinType::LeftJoin, refresh_tokens::Entity, "s", Expr::col(("s", T::ParentHash)).equals(("t", T::TokenHash)))
-            .join_as(JoinType::LeftJoin, app_pins::Entity, "p", Expr::col(("p", app_pins::Column::GrantId)).equals(("g", Column::Id)))
-            .and_where(Expr::col(("t", T::TokenHash)).eq(token_hash));
-        let statement = self.read.get_database_backend().build(&query);
+        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let backend = self.read.get_database_backend();
+        let sql = SQL[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| backend.build(&refresh_lookup_query()).sql);
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql.as_str(), [token_hash.into()]);
         let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
         let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
         Ok(Some(RefreshLookup {
@@ -174,3 +164,21 @@ fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, alias: &'static 
     }
 }
 
+/// The query behind [`Store::refresh_token_with_grant`], with one parameter: the token's hash.
+fn refresh_lookup_query() -> SelectStatement {
+    use refresh_tokens::Column as T;
+    let mut query = Query::select();
+    select_prefixed::<refresh_tokens::Entity>(&mut query, "t");
+    select_prefixed::<Entity>(&mut query, "g");
+    select_prefixed::<users::Entity>(&mut query, "u");
+    query
+        .expr_as(Expr::col(("s", T::CreatedAt)), Alias::new("rotated_at"))
+        .expr_as(Expr::col(("p", app_pins::Column::UnlockedUntil)), Alias::new("pin_unlocked_until"))
+        .from_as(refresh_tokens::Entity, "t")
+        .join_as(JoinType::InnerJoin, Entity, "g", Expr::col(("g", Column::Id)).equals(("t", T::GrantId)))
+        .join_as(JoinType::InnerJoin, users::Entity, "u", Expr::col(("u", users::Column::Id)).equals(("g", Column::UserId)))
+        .join_as(JoinType::LeftJoin, refresh_tokens::Entity, "s", Expr::col(("s", T::ParentHash)).equals(("t", T::TokenHash)))
+        .join_as(JoinType::LeftJoin, app_pins::Entity, "p", Expr::col(("p", app_pins::Column::GrantId)).equals(("g", Column::Id)))
+        .and_where(Expr::col(("t", T::TokenHash)).eq(""));
+    query
+}

@@ -13,8 +13,15 @@ impl Store {
         Ok(())
     }
 
+    /// On the path of every UserInfo request: the statement is built once per database
+    /// kind, not for every call.
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
-        Ok(Entity::find_by_id(id).one(&self.read).await?)
+        use sea_orm::QueryTrait;
+        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let backend = self.read.get_database_backend();
+        let sql = SQL[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| Entity::find_by_id("").build(backend).sql);
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql.as_str(), [id.into()]);
+        Ok(Entity::find().from_raw_sql(statement).one(&self.read).await?)
     }
 
     /// `email` must already be normalised (lower case, trimmed).
