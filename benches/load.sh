@@ -194,7 +194,7 @@ TOML
       printf "Database work (PostgreSQL statistics): a whole sign-in in a new browser writes %.1f rows in %.1f transactions; a refresh writes %.1f rows in %.1f transactions (transactions include reads, each a statement of its own).", (y[1]-x[1])/20, (y[2]-x[2])/20, (w[1]-z[1])/20, (w[2]-z[2])/20 }')
   fi
 
-  rate() { for r in "${all_results[@]}" "${results[@]}"; do [ "${r%%|*}" = "$1" ] && { cut -d'|' -f2 <<<"$r"; return; }; done; }
+  rate() { for r in "${results[@]}" "${all_results[@]}"; do [ "${r%%|*}" = "$1" ] && { cut -d'|' -f2 <<<"$r"; return; }; done; }
   ratio() { awk -v a="$(rate "$1")" -v b="$(rate "$2")" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
   {
     echo
