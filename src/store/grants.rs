@@ -39,8 +39,8 @@ impl Store {
     pub async fn refresh_token_with_grant(&self, token_hash: &str) -> StoreResult<Option<RefreshLookup>> {
         static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
         let backend = self.read.get_database_backend();
-        let sql = SQL[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| backend.build(&refresh_lookup_query()).sql);
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql.as_str(), [token_hash.into()]);
+        let sql = super::built_once(&SQL, backend, |backend| backend.build(&refresh_lookup_query()).sql);
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [token_hash.into()]);
         let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
         let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
         Ok(Some(RefreshLookup {

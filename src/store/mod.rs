@@ -161,6 +161,12 @@ impl Store {
     }
 }
 
+/// The SQL of a statement on a hot path, built by `build` on first use for each kind of
+/// database and kept in `slots`: sea-orm would otherwise build it again on every call.
+fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm::DbBackend, build: impl FnOnce(sea_orm::DbBackend) -> String) -> &'static str {
+    slots[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| build(backend))
+}
+
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     Some(rest.split('?').next().unwrap_or(rest))

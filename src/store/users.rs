@@ -19,8 +19,8 @@ impl Store {
         use sea_orm::QueryTrait;
         static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
         let backend = self.read.get_database_backend();
-        let sql = SQL[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| Entity::find_by_id("").build(backend).sql);
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql.as_str(), [id.into()]);
+        let sql = super::built_once(&SQL, backend, |backend| Entity::find_by_id("").build(backend).sql);
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [id.into()]);
         Ok(Entity::find().from_raw_sql(statement).one(&self.read).await?)
     }
 
