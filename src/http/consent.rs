@@ -56,8 +56,8 @@ async fn consent_get(State(s): State<AppState>, jar: CookieJar, QueryParams(para
     };
     let scopes: Vec<(&str, String)> = request.scopes().names().into_iter().map(describe).collect();
     let (jar, csrf) = csrf_token(&s, jar);
+    // The client's name comes with the flow (flow_page).
     let page = Page::new("login/consent.html")
-        .with("client_name", &client.name)
         .with("email", email)
         .with("scopes", scopes)
         .with("csrf", csrf)

@@ -80,7 +80,7 @@ fn register_page(s: &AppState, jar: CookieJar, pending: &Pending, form: FormStat
     if let Some(brand) = brand {
         page = page.brand(brand);
     }
-    let here = handle.map_or_else(|| s.url_path(paths::REGISTER), |h| with_request(&s.url_path(paths::REGISTER), h));
+    let here = in_flow(s, paths::REGISTER, handle);
     (jar, flow_page(s, page, pending, here)).into_response()
 }
 
@@ -122,13 +122,13 @@ async fn register_post(State(s): State<AppState>, jar: CookieJar, lang: LangPref
     let form = registration::Form { email, password: field("password").unwrap_or(""), terms_accepted: field("terms") == Some("accepted"), field: &field };
     match registration::register(s.ctx(), form, origin, &meta).await {
         Ok(()) => {
-            let resend = handle.map_or_else(|| s.url_path(paths::RESEND_ACTIVATION), |h| with_request(&s.url_path(paths::RESEND_ACTIVATION), h));
+            let resend = in_flow(&s, paths::RESEND_ACTIVATION, handle);
             let page = notice("registered-title", "registered-text")
                 .with("email", crate::auth::login::normalize_email(email))
                 .with("extra", "registered-no-email")
                 .with("extra_link", resend)
                 .with("extra_link_text", "login-resend-activation");
-            flow_page(&s, page.brand(origin.brand), &pending, login_again(&s, handle)).into_response()
+            flow_page(&s, page.brand(origin.brand), &pending, in_flow(&s, paths::LOGIN, handle)).into_response()
         }
         Err(AccountError::Fields(errors)) => again(jar, errors),
         Err(AccountError::Busy) => ErrorPage::busy().into_response(),
@@ -236,7 +236,7 @@ pub fn email_form(s: &AppState, jar: CookieJar, pending: &Pending, kind: EmailFo
     if let Some(brand) = brand {
         page = page.brand(brand);
     }
-    let here = handle.map_or_else(|| s.url_path(path), |h| with_request(&s.url_path(path), h));
+    let here = in_flow(s, path, handle);
     (jar, flow_page(s, page, pending, here)).into_response()
 }
 
@@ -258,9 +258,9 @@ async fn resend_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs,
     email_form_post(&s, jar, &lang, &meta, form, EmailForm::Resend).await
 }
 
-/// Where a notice's language switch leads: back to the sign-in it came from.
-fn login_again(s: &AppState, handle: Option<&str>) -> String {
-    handle.map_or_else(|| s.url_path(paths::LOGIN), |h| with_request(&s.url_path(paths::LOGIN), h))
+/// The page at `path`, within the sign-in `handle` names if there is one.
+fn in_flow(s: &AppState, path: &str, handle: Option<&str>) -> String {
+    handle.map_or_else(|| s.url_path(path), |h| with_request(&s.url_path(path), h))
 }
 
 pub enum Guard {
@@ -306,7 +306,7 @@ pub async fn email_form_post(s: &AppState, jar: CookieJar, lang: &LangPrefs, met
         EmailForm::Forgot => (recovery::forgot(s.ctx(), email, origin, meta).await, "forgot-sent-title", "forgot-sent-text"),
     };
     match done {
-        Ok(()) => flow_page(s, notice(title, text).brand(origin.brand), &pending, login_again(s, handle)).into_response(),
+        Ok(()) => flow_page(s, notice(title, text).brand(origin.brand), &pending, in_flow(s, paths::LOGIN, handle)).into_response(),
         Err(AccountError::Fields(errors)) => again(jar, errors),
         Err(AccountError::Busy) => ErrorPage::busy().into_response(),
         Err(AccountError::Internal(e)) => ErrorPage::internal(e).into_response(),

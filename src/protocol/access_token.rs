@@ -76,11 +76,18 @@ pub fn mint(ctx: &Ctx, client: &Client, scope: &str, grant: Option<&GrantRecord>
         gid: grant.map(|g| g.id.clone()),
         cnf: dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
-    let mut payload = serde_json::to_value(&claims).map_err(OAuthError::server_error)?;
-    if let (Some((_, person)), Some(object)) = (audience, payload.as_object_mut()) {
-        object.extend(person);
+    let payload = match audience.map(|(_, person)| person).filter(|person| !person.is_empty()) {
+        // Only a resource's token may carry claims about the person: the rare detour.
+        Some(person) => {
+            let mut payload = serde_json::to_value(&claims).map_err(OAuthError::server_error)?;
+            if let Some(object) = payload.as_object_mut() {
+                object.extend(person);
+            }
+            serde_json::to_vec(&payload)
+        }
+        None => serde_json::to_vec(&claims),
     }
-    let payload = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
+    .map_err(OAuthError::server_error)?;
     let alg = Alg::parse(&ctx.policy().tokens.signing_alg).unwrap_or(Alg::Es256);
     let token = ctx.keys.sign(alg, TYP, &payload)?;
     metrics::counter!("oneid_tokens_issued_total", "type" => "access_token").increment(1);
