@@ -35,6 +35,7 @@ use state::{AppState, Ctx, Shared, StartError};
 
 /// How often expired rows are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
+const CLEANUP_DELAY: Duration = Duration::from_secs(10);
 const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(1);
 const LOGOUT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Redeemed codes outlive their expiry this long, so a late replay still revokes.
@@ -74,7 +75,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown:
     let revocations = tokio::spawn(sync_revocations(ctx.clone()));
     let cleanup = tokio::spawn(clean_up(ctx.clone()));
     let logouts = tokio::spawn(deliver_logouts(ctx.clone()));
+    let counts = tokio::spawn(share_request_counts(ctx.clone()));
     let result = http::serve(state, listener, shutdown).await;
+    counts.abort();
     logouts.abort();
     refresh.abort();
     revocations.abort();
@@ -107,13 +110,23 @@ async fn refresh_caches(ctx: Arc<Ctx>) {
 
 /// Revocations written by the CLI or other instances reach this one within a second.
 async fn sync_revocations(ctx: Arc<Ctx>) {
-    let mut tick = tokio::time::interval(REVOCATION_SYNC_INTERVAL);
+    // The start synchronised them already.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + REVOCATION_SYNC_INTERVAL, REVOCATION_SYNC_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         if let Err(e) = ctx.store.sync_revocations(ctx.now(), ctx.config.max_jwt_ttl()).await {
             tracing::warn!(error = %e, "revocations not synchronised");
         }
+    }
+}
+
+async fn share_request_counts(ctx: Arc<Ctx>) {
+    let mut tick = tokio::time::interval(auth::rate_limit::FLUSH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        auth::rate_limit::flush(&ctx).await;
     }
 }
 
@@ -129,7 +142,8 @@ async fn deliver_logouts(ctx: Arc<Ctx>) {
 }
 
 async fn clean_up(ctx: Arc<Ctx>) {
-    let mut tick = tokio::time::interval(CLEANUP_INTERVAL);
+    // Not in the first moments, which belong to the first requests.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + CLEANUP_DELAY, CLEANUP_INTERVAL);
     loop {
         tick.tick().await;
         match ctx.store.delete_expired(ctx.now(), CODE_REPLAY_WINDOW).await {

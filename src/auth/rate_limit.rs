@@ -1,49 +1,77 @@
 //! Per-address rate limits on the forms people post (sign-in, registration, resets):
 //! a token bucket per client address in each instance's memory, refilled continuously,
-//! then a count per address and minute in the database that all instances share, so
-//! that N instances do not allow N times the limit. Accounts have their own, shared
-//! counters (`lockout`); this only slows down one noisy address.
+//! then a count per address and minute that all instances share through the database,
+//! so that N instances do not allow N times the limit. The shared counts are added up
+//! in memory and written once a second ([`flush`]), not once per request: another
+//! instance's requests are counted here within two seconds. Accounts have their own,
+//! shared counters (`lockout`); this only slows down one noisy address.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::clock::UnixTime;
 use crate::state::Ctx;
 
 /// Buckets idle this long are full again and can be forgotten.
 const FORGET_AFTER_SECS: f64 = 120.0;
 /// Past this many tracked addresses, idle buckets are swept before adding one.
 const SWEEP_AT: usize = 10_000;
+/// How often this instance's counts go to the database (and the others' come back).
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Takes one request of `ip`'s allowance: first from this instance's bucket (a flood
-/// at one instance costs no database writes), then from the minute's count shared by
-/// all instances. `Some(seconds)` says when to come back. Without the database the
-/// shared count is skipped: the bucket still holds.
-pub async fn check(ctx: &Ctx, ip: IpAddr) -> Option<u64> {
+/// Takes one request of `ip`'s allowance: first from this instance's bucket, then
+/// from the minute's count of all instances as last seen here plus what this instance
+/// has not written yet. `Some(seconds)` says when to come back.
+pub fn check(ctx: &Ctx, ip: IpAddr) -> Option<u64> {
     if let Err(wait) = ctx.form_limiter.check(ip) {
         return Some(wait);
     }
     let now = ctx.now();
-    let window = now - now.rem_euclid(60);
-    match ctx.store.count_request(&format!("form:{ip}@{window}"), window + 60).await {
-        Ok(count) if count > i64::from(ctx.config.lockout.per_ip_per_minute) => Some((window + 60 - now).max(1) as u64),
-        Ok(_) => None,
-        Err(e) => {
-            tracing::warn!(error = %e, "shared request count unavailable");
-            None
+    let window = minute_of(now);
+    let count = ctx.form_limiter.count(ip, window);
+    (count > i64::from(ctx.config.lockout.per_ip_per_minute)).then(|| (window + 60 - now).max(1) as u64)
+}
+
+/// Writes this instance's new counts and learns the totals of all instances. Without
+/// the database the counts wait for the next round: the buckets still hold.
+pub async fn flush(ctx: &Ctx) {
+    let window = minute_of(ctx.now());
+    for (ip, window, added) in ctx.form_limiter.take_unwritten(window) {
+        match ctx.store.count_requests(&format!("form:{ip}@{window}"), added, window + 60).await {
+            Ok(total) => ctx.form_limiter.learn(ip, window, total),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared request count unavailable");
+                ctx.form_limiter.put_back(ip, window, added);
+            }
         }
     }
+}
+
+fn minute_of(now: UnixTime) -> UnixTime {
+    now - now.rem_euclid(60)
 }
 
 pub struct RateLimiter {
     per_minute: f64,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    counts: Mutex<HashMap<IpAddr, Shared>>,
+}
+
+/// One address's count in the current minute.
+#[derive(Default)]
+struct Shared {
+    window: UnixTime,
+    /// All instances' count, as the database last said.
+    total: i64,
+    /// This instance's requests the database has not been told about.
+    unwritten: i64,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter { per_minute: f64::from(per_minute), buckets: Mutex::new(HashMap::new()) }
+        RateLimiter { per_minute: f64::from(per_minute), buckets: Mutex::default(), counts: Mutex::default() }
     }
 
     /// Takes one token for `ip`; `Err(seconds)` says when the next one is ready.
@@ -61,6 +89,47 @@ impl RateLimiter {
             Ok(())
         } else {
             Err(((1.0 - *tokens) * 60.0 / self.per_minute).ceil() as u64)
+        }
+    }
+
+    /// Counts one request of `ip` in minute `window`; returns the count as known here.
+    fn count(&self, ip: IpAddr, window: UnixTime) -> i64 {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let shared = counts.entry(ip).or_default();
+        if shared.window != window {
+            *shared = Shared { window, ..Shared::default() };
+        }
+        shared.unwritten += 1;
+        shared.total + shared.unwritten
+    }
+
+    /// The counts to write, as (address, minute, requests); forgets earlier minutes.
+    fn take_unwritten(&self, window: UnixTime) -> Vec<(IpAddr, UnixTime, i64)> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts.retain(|_, shared| shared.window >= window);
+        counts
+            .iter_mut()
+            .filter(|(_, shared)| shared.unwritten > 0)
+            .map(|(ip, shared)| {
+                // Counted as written meanwhile, so that the total never looks smaller.
+                shared.total += shared.unwritten;
+                (*ip, shared.window, std::mem::take(&mut shared.unwritten))
+            })
+            .collect()
+    }
+
+    fn learn(&self, ip: IpAddr, window: UnixTime, total: i64) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(shared) = counts.get_mut(&ip).filter(|s| s.window == window) {
+            shared.total = shared.total.max(total);
+        }
+    }
+
+    fn put_back(&self, ip: IpAddr, window: UnixTime, added: i64) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(shared) = counts.get_mut(&ip).filter(|s| s.window == window) {
+            shared.total -= added;
+            shared.unwritten += added;
         }
     }
 }

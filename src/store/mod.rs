@@ -124,12 +124,15 @@ impl Store {
             options
                 .max_connections(max_connections)
                 .min_connections(1)
+                // Connections are opened below, several at once.
+                .connect_lazy(true)
                 .acquire_timeout(Duration::from_secs(10))
                 // A connection is checked (a round trip) only after it sat idle a while,
                 // when the server or a firewall may have dropped it; not before every query.
                 .test_before_acquire_if_idle_for(Duration::from_secs(30))
                 .sqlx_logging(false);
             let pool = Database::connect(options).await?;
+            open_at_once(pool.get_postgres_connection_pool(), max_connections.min(WARM_CONNECTIONS)).await?;
             let audit = audit::AuditWriter::start(pool.clone());
             Ok(Store { read: pool.clone(), write: pool, audit, revocations: Default::default() })
         }
@@ -165,6 +168,28 @@ impl Store {
 /// database and kept in `slots`: sea-orm would otherwise build it again on every call.
 fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm::DbBackend, build: impl FnOnce(sea_orm::DbBackend) -> String) -> &'static str {
     slots[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| build(backend))
+}
+
+/// PostgreSQL connections opened at start: the start's queries, the background tasks'
+/// first rounds and the first requests then find one ready.
+const WARM_CONNECTIONS: u32 = 3;
+
+/// Opens `n` connections at the same time (each costs a TLS handshake and a server
+/// process start: one after another, as the first queries would open them, they made
+/// the start several times slower), and leaves them in the pool.
+async fn open_at_once(pool: &sea_orm::sqlx::PgPool, n: u32) -> StoreResult<()> {
+    let mut opening = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let pool = pool.clone();
+        opening.spawn(async move { pool.acquire().await });
+    }
+    // Held until all are open, so that each acquire opens a connection of its own.
+    let mut open = Vec::new();
+    while let Some(done) = opening.join_next().await {
+        let connection = done.map_err(|e| StoreError::Db(e.to_string()))?.map_err(|e| StoreError::Db(e.to_string()))?;
+        open.push(connection);
+    }
+    Ok(())
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

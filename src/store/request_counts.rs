@@ -8,13 +8,13 @@ use super::{Store, StoreResult};
 use crate::clock::UnixTime;
 
 impl Store {
-    /// Counts one more request under `id` (kept until `expires_at`) and returns the
-    /// count, in one statement so that concurrent requests on any instance each get
-    /// their own number.
-    pub async fn count_request(&self, id: &str, expires_at: UnixTime) -> StoreResult<i64> {
-        let first = ActiveModel { id: Set(id.to_string()), count: Set(1), expires_at: Set(expires_at) };
+    /// Adds `added` requests to the count under `id` (kept until `expires_at`) and
+    /// returns the total, in one statement so that instances adding at the same time
+    /// each see every addition made before theirs.
+    pub async fn count_requests(&self, id: &str, added: i64, expires_at: UnixTime) -> StoreResult<i64> {
+        let first = ActiveModel { id: Set(id.to_string()), count: Set(added), expires_at: Set(expires_at) };
         let counted = Entity::insert(first)
-            .on_conflict(OnConflict::column(Column::Id).value(Column::Count, Expr::col((Entity, Column::Count)).add(1)).to_owned())
+            .on_conflict(OnConflict::column(Column::Id).value(Column::Count, Expr::col((Entity, Column::Count)).add(added)).to_owned())
             .exec_with_returning(&self.write)
             .await?;
         Ok(counted.count)

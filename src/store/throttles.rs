@@ -22,28 +22,31 @@ impl Store {
     /// Counts one attempt, unless the subject is locked or `threshold` attempts are
     /// already counted. An expired lock starts a fresh count.
     pub async fn begin_attempt(&self, subject: &str, threshold: i32, now: UnixTime) -> StoreResult<Attempt> {
-        let fresh = login_throttles::ActiveModel {
+        let first = login_throttles::ActiveModel {
             subject: Set(subject.to_string()),
-            failures: Set(0),
+            failures: Set(1),
             lockouts: Set(0),
             locked_until: Set(None),
             updated_at: Set(now),
         };
-        Entity::insert(fresh).on_conflict(OnConflict::column(Column::Subject).do_nothing().to_owned()).exec_without_returning(&self.write).await?;
+        // One statement: a first attempt inserts the row, a later one counts in it
+        // (unless locked or at the threshold, when nothing is returned).
         let expired = Column::LockedUntil.lte(now);
         let open = Condition::all().add(Column::LockedUntil.is_null()).add(Column::Failures.lt(threshold));
-        let counted = Entity::update_many()
-            .col_expr(Column::Failures, Expr::case(expired.clone(), Expr::val(1)).finally(Expr::col(Column::Failures).add(1)).into())
-            .col_expr(Column::LockedUntil, Expr::case(expired.clone(), Expr::value(Option::<i64>::None)).finally(Expr::col(Column::LockedUntil)).into())
-            .col_expr(Column::UpdatedAt, Expr::val(now))
-            .filter(Column::Subject.eq(subject))
-            .filter(Condition::any().add(open).add(expired))
-            .exec_with_returning(&self.write)
-            .await?;
-        Ok(match counted.first() {
-            Some(row) => Attempt::Allowed { failures: row.failures },
-            None => Attempt::Locked { until: Entity::find_by_id(subject).one(&self.write).await?.and_then(|r| r.locked_until) },
-        })
+        let count = OnConflict::column(Column::Subject)
+            .value(Column::Failures, Expr::case(expired.clone(), Expr::val(1)).finally(Expr::col((Entity, Column::Failures)).add(1)))
+            .value(Column::LockedUntil, Expr::case(expired.clone(), Expr::value(Option::<i64>::None)).finally(Expr::col((Entity, Column::LockedUntil))))
+            .value(Column::UpdatedAt, Expr::val(now))
+            .action_and_where(Expr::from(Condition::any().add(open).add(expired)))
+            .to_owned();
+        match Entity::insert(first).on_conflict(count).exec_with_returning(&self.write).await {
+            Ok(row) => Ok(Attempt::Allowed { failures: row.failures }),
+            // No row back: the update's condition held it off (SQLite says "not found").
+            Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
+                Ok(Attempt::Locked { until: Entity::find_by_id(subject).one(&self.write).await?.and_then(|r| r.locked_until) })
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The attempt failed. At the threshold the subject locks for `lock_for(lockouts)`

@@ -92,9 +92,17 @@ async fn the_per_address_form_limit_holds_across_instances_and_behind_trusted_pr
             async move { request.send().await.unwrap() }
         };
         let started = a.clock_now();
-        for srv in [&a, &a, &b, &b] {
+        // The instances write their counts once a second; this waits for A's to be in
+        // before B writes its own, and for B's to come back.
+        let counts_shared = || tokio::time::sleep(oneid::auth::rate_limit::FLUSH_INTERVAL * 3 / 2);
+        for srv in [&a, &a] {
             assert_ne!(post(srv, "203.0.113.9").await.status(), 429, "{backend:?}: within the limit");
         }
+        counts_shared().await;
+        for srv in [&b, &b] {
+            assert_ne!(post(srv, "203.0.113.9").await.status(), 429, "{backend:?}: within the limit");
+        }
+        counts_shared().await;
         // Without the shared count, B would still have two of its own four left.
         let refused = post(&b, "203.0.113.9").await;
         assert_eq!(refused.status(), 429, "{backend:?}: the fifth in a minute, across both");
