@@ -57,6 +57,7 @@ report=benches/results/latest.md
   echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;"
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION and the load generators on the same machine; oneid release build."
   echo "CPU is the server's CPU time during the run divided by its length (2.00 = both cores busy)."
+  echo "PostgreSQL runs on the same machine, reached over loopback with sslmode=${PG_SSLMODE:-disable}."
 } > "$report"
 
 # bench BACKEND: start oneid on BACKEND, measure everything, append to the report.
@@ -66,7 +67,9 @@ bench() {
     sqlite) db_url="sqlite://$work/oneid.db" ;;
     postgres)
       psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS oneid_bench" -c "CREATE DATABASE oneid_bench"
-      db_url="$PG/oneid_bench" ;;
+      # The database is on this machine, over loopback: no TLS, as for a local socket
+      # (with TLS each new connection costs a handshake, and each query its encryption).
+      db_url="$PG/oneid_bench?sslmode=${PG_SSLMODE:-disable}" ;;
   esac
   cat > "$work/oneid.toml" <<TOML
 issuer = "http://$oneid"
