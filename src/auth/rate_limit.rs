@@ -103,11 +103,11 @@ impl RateLimiter {
         shared.total + shared.unwritten
     }
 
-    /// The counts to write, as (address, minute, requests); forgets earlier minutes.
+    /// The counts to write, as (address, minute, requests); then forgets minutes
+    /// before `window` (their last counts are among those returned).
     fn take_unwritten(&self, window: UnixTime) -> Vec<(IpAddr, UnixTime, i64)> {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.retain(|_, shared| shared.window >= window);
-        counts
+        let unwritten = counts
             .iter_mut()
             .filter(|(_, shared)| shared.unwritten > 0)
             .map(|(ip, shared)| {
@@ -115,7 +115,9 @@ impl RateLimiter {
                 shared.total += shared.unwritten;
                 (*ip, shared.window, std::mem::take(&mut shared.unwritten))
             })
-            .collect()
+            .collect();
+        counts.retain(|_, shared| shared.window >= window);
+        unwritten
     }
 
     fn learn(&self, ip: IpAddr, window: UnixTime, total: i64) {
@@ -137,6 +139,26 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_counts_add_what_is_unwritten_to_what_the_database_said() {
+        let limiter = RateLimiter::new(100);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!((limiter.count(ip, 60), limiter.count(ip, 60)), (1, 2));
+        assert_eq!(limiter.take_unwritten(60), vec![(ip, 60, 2)]);
+        assert_eq!(limiter.count(ip, 60), 3, "taken counts still count while being written");
+        // Other instances counted 5 meanwhile.
+        limiter.learn(ip, 60, 7);
+        assert_eq!(limiter.count(ip, 60), 9);
+        // A failed write is retried with the next round.
+        let taken = limiter.take_unwritten(60);
+        limiter.put_back(ip, 60, taken[0].2);
+        assert_eq!(limiter.take_unwritten(60), vec![(ip, 60, 2)]);
+        // The minute's last counts are written after it ends, then it is forgotten.
+        limiter.count(ip, 60);
+        assert_eq!(limiter.take_unwritten(120), vec![(ip, 60, 1)]);
+        assert_eq!(limiter.count(ip, 120), 1, "a new minute starts from zero");
+    }
 
     #[test]
     fn a_burst_then_a_wait() {
