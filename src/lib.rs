@@ -35,6 +35,7 @@ use state::{AppState, Ctx, Shared, StartError};
 
 /// How often expired rows are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
+/// The first cleanup waits this long after the start.
 const CLEANUP_DELAY: Duration = Duration::from_secs(10);
 const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(1);
 const LOGOUT_POLL_INTERVAL: Duration = Duration::from_secs(1);

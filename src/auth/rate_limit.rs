@@ -37,6 +37,8 @@ pub fn check(ctx: &Ctx, ip: IpAddr) -> Option<u64> {
 /// Writes this instance's new counts and learns the totals of all instances. Without
 /// the database the counts wait for the next round: the buckets still hold.
 pub async fn flush(ctx: &Ctx) {
+    // One round at a time: when a round ends, every count taken before it is written.
+    let _one_round = ctx.form_limiter.flushing.lock().await;
     let window = minute_of(ctx.now());
     for (ip, window, added) in ctx.form_limiter.take_unwritten(window) {
         match ctx.store.count_requests(&format!("form:{ip}@{window}"), added, window + 60).await {
@@ -57,6 +59,7 @@ pub struct RateLimiter {
     per_minute: f64,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
     counts: Mutex<HashMap<IpAddr, Shared>>,
+    flushing: tokio::sync::Mutex<()>,
 }
 
 /// One address's count in the current minute.
@@ -71,7 +74,7 @@ struct Shared {
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter { per_minute: f64::from(per_minute), buckets: Mutex::default(), counts: Mutex::default() }
+        RateLimiter { per_minute: f64::from(per_minute), buckets: Mutex::default(), counts: Mutex::default(), flushing: tokio::sync::Mutex::const_new(()) }
     }
 
     /// Takes one token for `ip`; `Err(seconds)` says when the next one is ready.
