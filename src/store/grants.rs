@@ -53,8 +53,9 @@ impl Store {
     }
 
     /// Replaces the token `new.parent_hash` names by `new`. Claiming the old token and
-    /// storing the new one is a single insert: the unique `parent_hash` lets exactly one
-    /// of concurrent rotations succeed. A token rotated at or after `grace_since` may
+    /// storing the new one is a single insert (grouped with concurrent rotations, see
+    /// `rotations`): the unique `parent_hash` lets exactly one of concurrent rotations
+    /// of a token succeed. A token rotated at or after `grace_since` may
     /// be presented again (a client's concurrent duplicate) and gets a successor of its
     /// own; one rotated earlier revokes the whole family (RFC 9700 §4.14.2).
     ///
@@ -63,12 +64,7 @@ impl Store {
     pub async fn rotate_refresh_token(&self, new: &RefreshTokenRecord, now: UnixTime, grace_since: UnixTime) -> StoreResult<Rotation> {
         use refresh_tokens::Column as T;
         let parent = new.parent_hash.as_deref().ok_or_else(|| StoreError::Db("a rotated token names its parent".into()))?;
-        let model: refresh_tokens::ActiveModel = new.clone().into();
-        let inserted = refresh_tokens::Entity::insert(model)
-            .on_conflict_do_nothing_on([T::ParentHash])
-            .exec_without_returning(&self.write)
-            .await?;
-        if matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
+        if self.rotations.insert(new.clone()).await? {
             return Ok(Rotation::Rotated);
         }
         let successor = refresh_tokens::Entity::find().filter(T::ParentHash.eq(parent)).one(&self.write).await?;

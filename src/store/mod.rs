@@ -21,6 +21,7 @@ mod pictures;
 mod pins;
 mod request_counts;
 mod revocations;
+mod rotations;
 mod second_factors;
 mod sessions;
 mod settings;
@@ -102,6 +103,7 @@ pub struct Store {
     /// spinning on the database lock.
     write: DatabaseConnection,
     audit: audit::AuditWriter,
+    rotations: rotations::RotationWriter,
     revocations: std::sync::Arc<revocations::Mirror>,
 }
 
@@ -118,7 +120,8 @@ impl Store {
             let write = Database::connect(sqlite_options(url, 1)).await?;
             let read = Database::connect(sqlite_options(url, max_connections)).await?;
             let audit = audit::AuditWriter::start(write.clone());
-            Ok(Store { read, write, audit, revocations: Default::default() })
+            let rotations = rotations::RotationWriter::start(write.clone());
+            Ok(Store { read, write, audit, rotations, revocations: Default::default() })
         } else {
             let mut options = ConnectOptions::new(url);
             options
@@ -134,7 +137,8 @@ impl Store {
             let pool = Database::connect(options).await?;
             open_at_once(pool.get_postgres_connection_pool(), max_connections.min(WARM_CONNECTIONS)).await?;
             let audit = audit::AuditWriter::start(pool.clone());
-            Ok(Store { read: pool.clone(), write: pool, audit, revocations: Default::default() })
+            let rotations = rotations::RotationWriter::start(pool.clone());
+            Ok(Store { read: pool.clone(), write: pool, audit, rotations, revocations: Default::default() })
         }
     }
 

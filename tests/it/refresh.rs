@@ -4,7 +4,7 @@
 use openidconnect::TokenResponse;
 
 use crate::common::rp::{Rp, access_token_of, refresh_token_of};
-use crate::common::{ALICE, TestServer, WEB_SECRET, introspect, jwt_claims};
+use crate::common::{ALICE, TestServer, WEB_SECRET, futures_join_all, introspect, jwt_claims};
 
 #[tokio::test]
 async fn refresh_rotates_and_reusing_an_old_token_revokes_the_family() {
@@ -46,6 +46,36 @@ async fn a_concurrent_duplicate_refresh_within_the_grace_window_is_not_theft() {
         rp.refresh(&refresh_token_of(&a)).await.expect("successor a");
         rp.refresh(&refresh_token_of(&b)).await.expect("successor b");
         assert!(!srv.audit_events().await.contains(&"refresh_token_reuse".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn rotations_of_many_families_at_once_are_each_decided_on_their_own() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::web(&srv).await;
+        let browser = srv.browser();
+        // Six sign-ins of one browser session: six families.
+        let mut tokens = Vec::new();
+        for _ in 0..6 {
+            tokens.push(refresh_token_of(&rp.sign_in(&srv, &browser, ALICE, &["email"]).await.tokens));
+        }
+
+        // All at once (stored together), with a client's duplicate of the first.
+        let rotated = futures_join_all(tokens.iter().chain([&tokens[0]]).map(|t| rp.refresh(t))).await;
+        let successors: Vec<String> = rotated.iter().map(|r| refresh_token_of(r.as_ref().expect("each rotation succeeds"))).collect();
+        assert_eq!(successors.iter().collect::<std::collections::HashSet<_>>().len(), 7, "every rotation has its own successor");
+
+        // Later, again all at once, and the second family's first token comes back: theft.
+        srv.clock.advance(10);
+        let again = futures_join_all(successors[..6].iter().chain([&tokens[1]]).map(|t| rp.refresh(t))).await;
+        assert!(again[6].as_ref().expect_err("the rotated token is refused").contains("invalid_grant"));
+        for (i, outcome) in again[..6].iter().enumerate().filter(|(i, _)| *i != 1) {
+            let next = refresh_token_of(outcome.as_ref().unwrap_or_else(|e| panic!("family {i} is untouched: {e}")));
+            rp.refresh(&next).await.unwrap_or_else(|e| panic!("family {i} goes on: {e}"));
+        }
+        // The stolen family is over, whichever of its two uses came first.
+        let latest = again[1].as_ref().map(refresh_token_of).unwrap_or_else(|_| successors[1].clone());
+        assert!(rp.refresh(&latest).await.expect_err("the family is revoked").contains("invalid_grant"));
     }
 }
 

@@ -2,7 +2,7 @@
 //! credentials, and errors on the wire (RFC 6749 §5.2).
 
 use crate::common::{
-    ALICE, SERVICE_SECRET, TestServer, WEB_REDIRECT, WEB_SECRET, introspect, jwt_claims, oauth_error, redeem, web_code,
+    ALICE, SERVICE_SECRET, TestServer, WEB_REDIRECT, futures_join_all, WEB_SECRET, introspect, jwt_claims, oauth_error, redeem, web_code,
 };
 
 #[tokio::test]
@@ -222,27 +222,4 @@ async fn racing_redemptions_of_one_code_issue_at_most_once() {
         let access = issued[0]["access_token"].as_str().unwrap();
         assert_eq!(introspect(&srv, access).await["active"], false);
     }
-}
-
-/// Runs futures concurrently on this task (no extra dependency for join_all).
-async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(Box::pin(f));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in set.iter_mut().enumerate() {
-            if outputs[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }
