@@ -55,9 +55,9 @@ impl Store {
     /// Replaces the token `new.parent_hash` names by `new`. Claiming the old token and
     /// storing the new one is a single insert (grouped with concurrent rotations, see
     /// `rotations`): the unique `parent_hash` lets exactly one of concurrent rotations
-    /// of a token succeed. A token rotated at or after `grace_since` may
-    /// be presented again (a client's concurrent duplicate) and gets a successor of its
-    /// own; one rotated earlier revokes the whole family (RFC 9700 §4.14.2).
+    /// of a token succeed. A token rotated at or after `grace_since` may be presented
+    /// again (a client's concurrent duplicate) and gets a successor of its own; one
+    /// rotated earlier revokes the whole family (RFC 9700 §4.14.2).
     ///
     /// The grant was checked by the caller. A token added to a family that was revoked
     /// in the meantime is dead on arrival, because every use checks the grant.

@@ -2,7 +2,7 @@
 //! credentials, and errors on the wire (RFC 6749 §5.2).
 
 use crate::common::{
-    ALICE, SERVICE_SECRET, TestServer, WEB_REDIRECT, futures_join_all, WEB_SECRET, introspect, jwt_claims, oauth_error, redeem, web_code,
+    ALICE, SERVICE_SECRET, TestServer, WEB_REDIRECT, WEB_SECRET, futures_join_all, introspect, jwt_claims, oauth_error, redeem, web_code,
 };
 
 #[tokio::test]
