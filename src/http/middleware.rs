@@ -1,8 +1,8 @@
-//! What every request passes through, in one layer so that the cheapest requests
-//! (discovery, JWKS) stay cheap: the page a handler returned is rendered, default
-//! security headers are added, browser-based clients get CORS on the few endpoints they
-//! call themselves, and the request is counted. Also the request id and the tracing span
-//! that carries it.
+//! What every request passes through, in one layer around the whole router so that
+//! the cheapest requests (discovery, JWKS) stay cheap: a request id and the tracing
+//! span that carries it, the request timeout, the page a handler returned rendered,
+//! default security headers, CORS for browser-based clients on the few endpoints they
+//! call themselves, and the request counted.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tower_http::request_id::{MakeRequestId, RequestId};
+use tracing::Instrument;
 
 use crate::auth::rate_limit;
 use crate::paths;
@@ -22,6 +22,8 @@ use crate::state::AppState;
 use super::client_addr::{self, ClientAddr};
 use super::pages;
 
+/// How long a request may take before it is answered 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
 const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::PAR, paths::REVOKE, paths::USERINFO];
 const CORS_MAX_AGE: Duration = Duration::from_secs(3600);
@@ -34,6 +36,14 @@ const NO_PAGES: &[&str] = &[
 ];
 
 pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next) -> Response {
+    let request_id = request_id(request.headers_mut());
+    let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id.to_str().unwrap_or("-"));
+    let mut response = answer(s, request, next).instrument(span).await;
+    response.headers_mut().insert(REQUEST_ID, request_id);
+    response
+}
+
+async fn answer(s: AppState, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(&s.path_prefix, request.uri().path());
     let method = method_label(request.method());
@@ -53,7 +63,10 @@ pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next)
     let mut response = match limited {
         Some(retry_after) => super::error::ErrorPage::too_many(retry_after),
         None if preflight => StatusCode::NO_CONTENT.into_response(),
-        None => next.run(request).await,
+        None => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
     };
     if let (Some(page), Some(page_request)) = (response.extensions_mut().remove::<pages::Page>(), page_request) {
         response = pages::render(&s, page, &page_request, response);
@@ -83,10 +96,34 @@ pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next)
             headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("www-authenticate, dpop-nonce"));
         }
     }
-    let status = status_label(response.status());
-    metrics::histogram!("oneid_http_request_duration_seconds", "method" => method, "path" => route).record(started.elapsed().as_secs_f64());
-    metrics::counter!("oneid_http_requests_total", "method" => method, "path" => route, "status" => status).increment(1);
+    let elapsed = started.elapsed();
+    let status = response.status();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), latency_ms, "response failed");
+    } else {
+        tracing::debug!(status = status.as_u16(), latency_ms, "finished processing request");
+    }
+    metrics::histogram!("oneid_http_request_duration_seconds", "method" => method, "path" => route).record(elapsed.as_secs_f64());
+    metrics::counter!("oneid_http_requests_total", "method" => method, "path" => route, "status" => status_label(status)).increment(1);
     response
+}
+
+/// The request's id: the one a proxy in front sent, or a new one, which handlers and
+/// pages then read from the request's headers. Also marks the headers that carry
+/// secrets, so that debug output of the request never shows them.
+fn request_id(headers: &mut HeaderMap) -> HeaderValue {
+    for name in [header::AUTHORIZATION, header::COOKIE] {
+        if let header::Entry::Occupied(mut entry) = headers.entry(name) {
+            entry.iter_mut().for_each(|value| value.set_sensitive(true));
+        }
+    }
+    if let Some(id) = headers.get(REQUEST_ID) {
+        return id.clone();
+    }
+    let id = new_request_id();
+    headers.insert(REQUEST_ID, id.clone());
+    id
 }
 
 /// The route a path belongs to, as a metrics label: route patterns only, never raw
@@ -132,26 +169,14 @@ fn status_label(status: StatusCode) -> &'static str {
     labels.get(usize::from(status.as_u16()).wrapping_sub(100)).copied().unwrap_or("other")
 }
 
-/// Request ids: 128 random bits from the thread's generator (no system call), so ids
+/// A request id: 128 random bits from the thread's generator (no system call), so ids
 /// from several instances never collide and say nothing about traffic volume.
-#[derive(Clone, Copy)]
-pub struct RandomRequestId;
-
-impl MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let id: u128 = rand::random();
-        // Written out by hand: formatting machinery is a measurable share of the cheapest requests.
-        let hex: [u8; 32] = std::array::from_fn(|i| HEX[(id >> (124 - 4 * i)) as usize & 0xf]);
-        HeaderValue::from_bytes(&hex).ok().map(RequestId::new)
-    }
+fn new_request_id() -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let id: u128 = rand::random();
+    // Written out by hand: formatting machinery is a measurable share of the cheapest requests.
+    let hex: [u8; 32] = std::array::from_fn(|i| HEX[(id >> (124 - 4 * i)) as usize & 0xf]);
+    HeaderValue::from_bytes(&hex).unwrap_or(HeaderValue::from_static("-"))
 }
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The tracing span of a request: method, path (without the query, which may hold
-/// hints and state) and request id.
-pub fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
-}

@@ -30,19 +30,13 @@ mod token;
 mod userinfo;
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use axum::Router;
+use axum::{Router, ServiceExt};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower::ServiceBuilder;
 
 use crate::paths;
 use crate::state::AppState;
@@ -50,9 +44,8 @@ use crate::state::AppState;
 pub use error::ErrorPage;
 
 const BODY_LIMIT: usize = 64 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn router(state: AppState) -> Router {
+fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(discovery::routes())
         .merge(authorize::routes())
@@ -82,28 +75,20 @@ pub fn router(state: AppState) -> Router {
         // RFC 8414 §3: metadata of an issuer with a path lives at the host's well-known path.
         Router::new().nest(prefix, routes).route(&format!("{}{prefix}", paths::AS_METADATA), get(discovery::discovery_get))
     };
-    app.fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn_with_state(state.clone(), middleware::finish))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(middleware::request_span)
-                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
-                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
-        )
-        .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::RandomRequestId))
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
-        .with_state(state)
+    app.fallback(not_found).with_state(state)
 }
 
 async fn not_found() -> Response {
     ErrorPage::not_found().into_response()
 }
 
-/// Serves until `shutdown` completes, then lets requests in flight finish.
+/// Serves until `shutdown` completes, then lets requests in flight finish. What every
+/// request passes through wraps the router once (`Router::layer` would wrap each route,
+/// and each request would then pass through a boxed service per layer).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let app = ServiceBuilder::new()
+        .layer(from_fn_with_state(state.clone(), middleware::finish))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .service(router(state));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

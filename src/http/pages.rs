@@ -228,6 +228,8 @@ pub fn render(state: &AppState, page: Page, request: &PageRequest, mut response:
     };
     *response.body_mut() = Body::from(html);
     let headers = response.headers_mut();
+    // The router measured the empty body the handler returned; the server measures this one.
+    headers.remove(header::CONTENT_LENGTH);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang));

@@ -224,7 +224,7 @@ async fn serve_starts_on_defaults_logs_json_and_stops_gracefully_on_sigterm() {
         .current_dir(dir.path())
         .env_clear()
         .env("ONEID_BIND", "127.0.0.1:0")
-        .env("ONEID_LOG__LEVEL", "info,tower_http=debug")
+        .env("ONEID_LOG__LEVEL", "info,oneid::http=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
