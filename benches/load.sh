@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: a release oneid on SQLite, then on PostgreSQL, against reference
-# handlers built in the same run (benches/reference.rs), measured with wrk and a Python
-# sign-in driver on this machine. Seeds a million accounts by direct inserts and
+# handlers built in the same run (benches/reference.rs), measured with wrk and a sign-in
+# driver (benches/signin.rs) on this machine. Seeds a million accounts by direct inserts and
 # compares sign-in latency at a thousand and at a million. Writes Markdown tables to
 # benches/results/latest.md. Budgets: shared/design.md; sizing guide: README.
 #
@@ -21,9 +21,12 @@ export THREADS
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
 
-cargo build --release --quiet
-cargo bench --bench reference --no-run --quiet 2>/dev/null
-reference_bin=$(ls -t target/release/deps/reference-* | grep -v '\.d$' | head -n1)
+# The release profile for the bench targets too (`cargo bench` would build everything
+# again under its own profile).
+cargo build --release --quiet --bin oneid --bench reference --bench signin
+newest() { ls -t target/release/deps/"$1"-* | grep -v '\.d$' | head -n1; }
+reference_bin=$(newest reference)
+signin=$(newest signin)
 
 work=$(mktemp -d)
 pids=()
@@ -107,7 +110,7 @@ TOML
   sleep 1
   local idle_rss idle_anon; idle_rss=$(rss_kib "$server"); idle_anon=$(awk '/RssAnon/ {print $2}' "/proc/$server/status")
 
-  python3 benches/tokens.py "http://$oneid" bench "$secret" "$redirect" user0000001@bench.example.com "$password" 256 "$work"
+  "$signin" tokens "http://$oneid" bench "$secret" "$redirect" "$password" user0000001@bench.example.com 256 "$work"
   local access; access=$(cat "$work/access_token")
 
   peak_rss=$idle_rss
@@ -133,13 +136,13 @@ TOML
     results+=("$name|$rps|$p50|$p99|$errors|$cpu")
     printf '%-10s %-28s %10s req/s  p50 %-9s p99 %-9s non-2xx %-6s cpu %s\n' "$backend" "$name" "$rps" "$p50" "$p99" "$errors" "$cpu"
   }
-  # logins THREADS: whole password sign-ins for DURATION (benches/logins.py).
+  # logins BROWSERS: whole password sign-ins for DURATION (benches/signin.rs).
   logins() {
     local cpu0 cpu1 sampler out
     ( while kill -0 "$server" 2>/dev/null; do rss_kib "$server"; sleep 0.2; done ) > "$work/rss" & sampler=$!
     cpu0=$(cpu_s "$server")
-    # Niced: on a shared machine the Python driver would otherwise take CPU from the server.
-    out=$(cd benches && nice -n 10 python3 logins.py load "http://$oneid" bench "$secret" "$redirect" "$password" 1000 "$1" "$seconds")
+    # Niced: the driver shares the machine with the server it measures.
+    out=$(nice -n 10 "$signin" load "http://$oneid" bench "$secret" "$redirect" "$password" 1000 "$1" "$seconds")
     cpu1=$(cpu_s "$server")
     kill "$sampler" 2>/dev/null || true
     local peak; peak=$(sort -n "$work/rss" | tail -n1); [ "${peak:-0}" -gt "$peak_rss" ] && peak_rss=$peak
@@ -171,21 +174,21 @@ TOML
 
   # Sign-in latency with a thousand accounts, then with USERS.
   local few many seeded
-  few=$(cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 40)
+  few=$("$signin" latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 40)
   local seed_ns; seed_ns=$(date +%s%N)
   if [ "$backend" = sqlite ]; then seeded=$(python3 benches/seed.py sqlite "$work/oneid.db" seed@bench.example.com "$USERS")
   else seeded=$(python3 benches/seed.py postgres "$db_url" seed@bench.example.com "$USERS"); fi
   local seed_s; seed_s=$(awk -v ns="$(( $(date +%s%N) - seed_ns ))" 'BEGIN { printf "%.1f", ns / 1e9 }')
-  many=$(cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" "$USERS" 40)
+  many=$("$signin" latency "http://$oneid" bench "$secret" "$redirect" "$password" "$USERS" 40)
 
   # Rows written per sign-in and per refresh (PostgreSQL's statistics).
   local writes=""
   if [ "$backend" = postgres ]; then
     counters() { psql -qAt "$db_url" -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0), (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) FROM pg_stat_user_tables"; }
     sleep 1.5; local c0; c0=$(counters)
-    (cd benches && python3 logins.py latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 20 >/dev/null)
+    "$signin" latency "http://$oneid" bench "$secret" "$redirect" "$password" 1000 20 >/dev/null
     sleep 1.5; local c1; c1=$(counters)
-    python3 benches/tokens.py "http://$oneid" bench "$secret" "$redirect" user0000002@bench.example.com "$password" 1 "$work"
+    "$signin" tokens "http://$oneid" bench "$secret" "$redirect" "$password" user0000002@bench.example.com 1 "$work"
     local token; token=$(head -n1 "$work/refresh_tokens")
     sleep 1.5; local c2; c2=$(counters)
     for _ in $(seq 1 20); do
