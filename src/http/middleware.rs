@@ -36,7 +36,9 @@ const NO_PAGES: &[&str] = &[
 ];
 
 pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next) -> Response {
+    mark_secrets(request.headers_mut());
     let request_id = request_id(request.headers_mut());
+    // The path without the query, which may hold hints and state.
     let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id.to_str().unwrap_or("-"));
     let mut response = answer(s, request, next).instrument(span).await;
     response.headers_mut().insert(REQUEST_ID, request_id);
@@ -109,15 +111,18 @@ async fn answer(s: AppState, mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The request's id: the one a proxy in front sent, or a new one, which handlers and
-/// pages then read from the request's headers. Also marks the headers that carry
-/// secrets, so that debug output of the request never shows them.
-fn request_id(headers: &mut HeaderMap) -> HeaderValue {
+/// Marks the headers that carry secrets, so that debug output of a request never shows them.
+fn mark_secrets(headers: &mut HeaderMap) {
     for name in [header::AUTHORIZATION, header::COOKIE] {
         if let header::Entry::Occupied(mut entry) = headers.entry(name) {
             entry.iter_mut().for_each(|value| value.set_sensitive(true));
         }
     }
+}
+
+/// The request's id: the one a proxy in front sent, or a new one, which handlers and
+/// pages then read from the request's headers.
+fn request_id(headers: &mut HeaderMap) -> HeaderValue {
     if let Some(id) = headers.get(REQUEST_ID) {
         return id.clone();
     }
