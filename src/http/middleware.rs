@@ -22,7 +22,7 @@ use crate::state::AppState;
 use super::client_addr::{self, ClientAddr};
 use super::pages;
 
-/// How long a request may take before it is answered 503.
+/// How long a request may take before it is answered 503 (too busy, try again).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Endpoints that JavaScript on other origins may call (none of them uses cookies).
 const CROSS_ORIGIN: &[&str] = &[paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::PAR, paths::REVOKE, paths::USERINFO];
@@ -67,7 +67,7 @@ async fn answer(s: AppState, mut request: Request, next: Next) -> Response {
         None if preflight => StatusCode::NO_CONTENT.into_response(),
         None => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
             Ok(response) => response,
-            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Err(_) => super::error::ErrorPage::busy().into_response(),
         },
     };
     if let (Some(page), Some(page_request)) = (response.extensions_mut().remove::<pages::Page>(), page_request) {
