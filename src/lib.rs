@@ -39,8 +39,6 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
 const CLEANUP_DELAY: Duration = Duration::from_secs(10);
 const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(1);
 const LOGOUT_POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// How often recorded latencies are folded into the metrics' histogram buckets.
-const METRICS_UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 /// Redeemed codes outlive their expiry this long, so a late replay still revokes.
 const CODE_REPLAY_WINDOW: i64 = 3600;
 
@@ -80,7 +78,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown:
     let cleanup = tokio::spawn(clean_up(ctx.clone()));
     let logouts = tokio::spawn(deliver_logouts(ctx.clone()));
     let counts = tokio::spawn(share_request_counts(ctx.clone()));
-    let metrics = state.metrics.clone().map(|handle| tokio::spawn(fold_latencies(handle)));
+    let metrics = state.metrics.clone().map(|handle| tokio::spawn(telemetry::fold_latencies(handle)));
     let result = http::serve(state, listener, shutdown).await;
     if let Some(metrics) = metrics {
         metrics.abort();
@@ -135,17 +133,6 @@ async fn share_request_counts(ctx: Arc<Ctx>) {
     loop {
         tick.tick().await;
         auth::rate_limit::flush(&ctx).await;
-    }
-}
-
-/// The recorder keeps every latency sample until it is folded into its buckets, which
-/// otherwise happens only when /metrics is scraped: without this, an unscraped server
-/// would grow by a few bytes per request.
-async fn fold_latencies(handle: metrics_exporter_prometheus::PrometheusHandle) {
-    let mut tick = tokio::time::interval(METRICS_UPKEEP_INTERVAL);
-    loop {
-        tick.tick().await;
-        handle.run_upkeep();
     }
 }
 

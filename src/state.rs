@@ -67,8 +67,8 @@ impl Ctx {
     /// Connects and migrates the database, and loads the key-encryption key and signing
     /// keys (generating them on first start).
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Ctx, StartError> {
-        let store = Store::connect(&config.database.url, config.database.pool_size()).await.map_err(|e| StartError(e.to_string()))?;
         // The store's errors say "database:" themselves.
+        let store = Store::connect(&config.database.url, config.database.pool_size()).await.map_err(|e| StartError(e.to_string()))?;
         store.migrate().await.map_err(|e| fail("migration")(&e))?;
         store.sync_revocations(clock.now(), config.max_jwt_ttl()).await.map_err(|e| fail("revocations")(&e))?;
         let kek = Kek::load(config.keys.master_key.as_deref(), &config.keys.master_key_file, true).map_err(|e| fail("master key")(&e))?;
