@@ -41,9 +41,14 @@ impl Network {
     }
 }
 
+/// Whether `ip` is one of the `trusted` proxies.
+pub fn is_trusted(ip: IpAddr, trusted: &[Network]) -> bool {
+    trusted.iter().any(|n| n.contains(ip))
+}
+
 /// The client behind `peer`, as far as `trusted` proxies vouch for `X-Forwarded-For`.
 pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[Network]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let is_trusted = |ip: IpAddr| is_trusted(ip, trusted);
     let mut client = peer.to_canonical();
     if !is_trusted(client) {
         return client;

@@ -19,7 +19,7 @@ use crate::auth::rate_limit;
 use crate::paths;
 use crate::state::AppState;
 
-use super::client_addr::{self, ClientAddr};
+use super::client_addr::{self, ClientAddr, Network};
 use super::pages;
 
 /// How long a request may take before it is answered 503 (too busy, try again).
@@ -37,7 +37,7 @@ const NO_PAGES: &[&str] = &[
 
 pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next) -> Response {
     mark_secrets(request.headers_mut());
-    let request_id = request_id(request.headers_mut());
+    let request_id = request_id(&mut request, &s.ctx().trusted_proxies);
     // The path without the query, which may hold hints and state.
     let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id.to_str().unwrap_or("-"));
     let mut response = answer(s, request, next).instrument(span).await;
@@ -120,15 +120,23 @@ fn mark_secrets(headers: &mut HeaderMap) {
     }
 }
 
-/// The request's id: the one a proxy in front sent, or a new one, which handlers and
-/// pages then read from the request's headers.
-fn request_id(headers: &mut HeaderMap) -> HeaderValue {
-    if let Some(id) = headers.get(REQUEST_ID) {
+/// The request's id, which handlers, pages and audit events then read from the
+/// request's headers: the one a trusted proxy in front sent, when it looks like an id;
+/// otherwise a new one (anybody else's would let them forge or blur the trail that logs
+/// and audit events leave).
+fn request_id(request: &mut Request, trusted: &[Network]) -> HeaderValue {
+    let from_proxy = request.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|peer| client_addr::is_trusted(peer.0.ip(), trusted));
+    if let Some(id) = request.headers().get(REQUEST_ID).filter(|id| from_proxy && is_request_id(id.as_bytes())) {
         return id.clone();
     }
     let id = new_request_id();
-    headers.insert(REQUEST_ID, id.clone());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
     id
+}
+
+/// Up to 128 letters, digits and `-_.:`: UUIDs, hex and the ids proxies make.
+fn is_request_id(id: &[u8]) -> bool {
+    (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
 }
 
 /// The route a path belongs to, as a metrics label: route patterns only, never raw

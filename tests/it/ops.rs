@@ -110,3 +110,23 @@ async fn a_full_hashing_queue_answers_503_with_retry_after_instead_of_waiting() 
         assert!(body.contains("Too busy right now") && body.contains("Wait a few seconds and try again."), "{body}");
     }
 }
+
+#[tokio::test]
+async fn request_ids_come_from_trusted_proxies_only() {
+    let is_ours = |id: &str| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    let id_of = |response: reqwest::Response| response.headers()["x-request-id"].to_str().unwrap().to_string();
+    // A client cannot choose the id that its requests leave in logs and audit events.
+    let srv = TestServer::start().await;
+    let answered = srv.http().get(srv.url("/healthz")).header("x-request-id", "lb-7f3a").send().await.unwrap();
+    assert!(is_ours(&id_of(answered)));
+    let plain = srv.http().get(srv.url("/healthz")).send().await.unwrap();
+    assert!(is_ours(&id_of(plain)));
+    // A trusted load balancer can, with an id that looks like one.
+    let behind = TestServer::start_with(Backend::Sqlite, |config| config.trusted_proxies = vec!["127.0.0.0/8".into()]).await;
+    let kept = behind.http().get(behind.url("/healthz")).header("x-request-id", "lb-7f3a:0001").send().await.unwrap();
+    assert_eq!(id_of(kept), "lb-7f3a:0001");
+    for odd in ["two words", "\"quoted\"", &"x".repeat(129)] {
+        let replaced = behind.http().get(behind.url("/healthz")).header("x-request-id", odd).send().await.unwrap();
+        assert!(is_ours(&id_of(replaced)), "{odd:?}");
+    }
+}
