@@ -36,7 +36,7 @@ pub struct Hasher {
     waiting: AtomicUsize,
     max_waiting: usize,
     /// Verified against when the account does not exist, so that unknown and known
-    /// users take the same time.
+    /// users take the same time (see [`unmatchable`]).
     dummy: String,
 }
 
@@ -44,7 +44,7 @@ impl Hasher {
     pub fn new(config: &HashingConfig, concurrency: usize) -> Result<Hasher, HashError> {
         let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
             .map_err(|e| HashError::Failed(e.to_string()))?;
-        let dummy = hash_with(&params, "oneid-dummy-password")?;
+        let dummy = unmatchable(&params);
         Ok(Hasher {
             params,
             memory: Memory::default(),
@@ -164,6 +164,17 @@ fn verify_in(memory: &Memory, password: &[u8], hash: &str) -> bool {
     computed.is_ok() && bool::from(out.ct_eq(expected.as_bytes()))
 }
 
+/// A hash of no password: a random salt and a random output under `params`. Checking a
+/// password against it costs what checking a real hash does, and never succeeds; and
+/// making it costs nothing (hashing a dummy password at start took a whole argon2 run
+/// and 19 MiB).
+fn unmatchable(params: &Params) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let (salt, output): ([u8; 16], [u8; 32]) = (rand::random(), rand::random());
+    format!("$argon2id$v=19$m={},t={},p={}${}${}", params.m_cost(), params.t_cost(), params.p_cost(), b64.encode(salt), b64.encode(output))
+}
+
 fn argon2(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
 }
@@ -222,9 +233,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn no_hash_never_verifies() {
+    async fn no_hash_never_verifies_yet_costs_a_full_check() {
         let h = hasher(8 * 1024);
         assert!(!h.verify(None, "oneid-dummy-password".into()).await.unwrap().ok);
+        assert!(!h.verify(None, String::new()).await.unwrap().ok);
+        // A well-formed argon2id hash with the configured cost, so checking against it
+        // runs the whole computation.
+        assert!(same_params(&h.dummy, &h.params), "{}", h.dummy);
+        let parsed = PasswordHash::new(&h.dummy).unwrap();
+        assert_eq!((parsed.salt.unwrap().len(), parsed.hash.unwrap().len()), (16, 32));
+        assert_ne!(h.dummy, hasher(8 * 1024).dummy, "a salt of its own");
     }
 
     #[tokio::test]
