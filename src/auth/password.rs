@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, Version};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use tokio::sync::Semaphore;
 
 use crate::config::HashingConfig;
@@ -24,7 +24,7 @@ pub struct Verification {
     pub rehash: Option<String>,
 }
 
-/// Argon2 working memory kept for the next password check: one block vector per hash
+/// Argon2 working memory kept for the next hash or check: one block vector per hash
 /// running at once, so at most `concurrency` of them. Allocating and faulting in 19 MiB
 /// afresh for every check cost about a fifth of a sign-in's CPU.
 type Memory = Arc<std::sync::Mutex<Vec<Vec<argon2::Block>>>>;
@@ -56,8 +56,8 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let params = self.params.clone();
-        self.run(move || hash_with(&params, &password)).await?
+        let (params, memory) = (self.params.clone(), self.memory.clone());
+        self.run(move || hash_in(&memory, &params, password.as_bytes())).await?
     }
 
     /// Checks `password` against `hash`, or against a dummy hash when there is none.
@@ -70,7 +70,7 @@ impl Hasher {
         };
         self.run(move || {
             let ok = verify_in(&memory, password.as_bytes(), &hash) && real;
-            let rehash = if ok && !same_params(&hash, &params) { hash_with(&params, &password).ok() } else { None };
+            let rehash = if ok && !same_params(&hash, &params) { hash_in(&memory, &params, password.as_bytes()).ok() } else { None };
             Verification { ok, rehash }
         })
         .await
@@ -114,10 +114,12 @@ pub struct Tuning {
 pub fn tune(target_ms: f64, memory_kib: u32, parallelism: u32) -> Result<Tuning, HashError> {
     let time = |iterations: u32| -> Result<f64, HashError> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError::Failed(e.to_string()))?;
+        // Memory kept between runs, as the server keeps it.
+        let memory = Memory::default();
         let mut runs = Vec::new();
         for _ in 0..3 {
             let started = std::time::Instant::now();
-            hash_with(&params, "a benchmark password")?;
+            hash_in(&memory, &params, b"a benchmark password")?;
             runs.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         runs.sort_by(f64::total_cmp);
@@ -153,15 +155,36 @@ fn verify_in(memory: &Memory, password: &[u8], hash: &str) -> bool {
     if parsed.algorithm.as_str() != "argon2id" {
         return false;
     }
-    let blocks = params.block_count();
+    let mut out = vec![0u8; expected.as_bytes().len()];
+    let computed = with_memory(memory, params.block_count(), |blocks| Argon2::new(Algorithm::Argon2id, version, params).hash_password_into_with_memory(password, salt.as_ref(), &mut out, blocks));
+    computed.is_ok() && bool::from(out.ct_eq(expected.as_bytes()))
+}
+
+/// An argon2id hash of `password` with a new random salt, in the PHC string format.
+fn hash_in(memory: &Memory, params: &Params, password: &[u8]) -> Result<String, HashError> {
+    let salt: [u8; 16] = rand::random();
+    let mut output = [0u8; 32];
+    with_memory(memory, params.block_count(), |blocks| Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(password, &salt, &mut output, blocks))
+        .map_err(|e| HashError::Failed(e.to_string()))?;
+    Ok(phc(params, &salt, &output))
+}
+
+/// Runs `work` on `blocks` blocks of working memory taken from (and given back to) `memory`.
+fn with_memory<T>(memory: &Memory, blocks: usize, work: impl FnOnce(&mut [argon2::Block]) -> T) -> T {
     let mut buffer = memory.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
     if buffer.len() < blocks {
         buffer.resize(blocks, argon2::Block::default());
     }
-    let mut out = vec![0u8; expected.as_bytes().len()];
-    let computed = Argon2::new(Algorithm::Argon2id, version, params).hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut buffer[..blocks]);
+    let result = work(&mut buffer[..blocks]);
     memory.lock().unwrap_or_else(|p| p.into_inner()).push(buffer);
-    computed.is_ok() && bool::from(out.ct_eq(expected.as_bytes()))
+    result
+}
+
+/// The PHC string format (standard base64 without padding), as argon2 implementations read it.
+fn phc(params: &Params, salt: &[u8], output: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    format!("$argon2id$v=19$m={},t={},p={}${}${}", params.m_cost(), params.t_cost(), params.p_cost(), b64.encode(salt), b64.encode(output))
 }
 
 /// A hash of no password: a random salt and a random output under `params`. Checking a
@@ -169,18 +192,8 @@ fn verify_in(memory: &Memory, password: &[u8], hash: &str) -> bool {
 /// making it costs nothing (hashing a dummy password at start took a whole argon2 run
 /// and 19 MiB).
 fn unmatchable(params: &Params) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
     let (salt, output): ([u8; 16], [u8; 32]) = (rand::random(), rand::random());
-    format!("$argon2id$v=19$m={},t={},p={}${}${}", params.m_cost(), params.t_cost(), params.p_cost(), b64.encode(salt), b64.encode(output))
-}
-
-fn argon2(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-}
-
-fn hash_with(params: &Params, password: &str) -> Result<String, HashError> {
-    argon2(params).hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError::Failed(e.to_string()))
+    phc(params, &salt, &output)
 }
 
 fn same_params(hash: &str, params: &Params) -> bool {
@@ -206,6 +219,10 @@ mod tests {
         let old = hasher(8 * 1024);
         let hash = old.hash("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
+        // Readable by the argon2 crate's own verifier, as by any other PHC reader.
+        use argon2::PasswordVerifier;
+        assert!(Argon2::default().verify_password(b"correct horse", &PasswordHash::new(&hash).unwrap()).is_ok());
+        assert!(Argon2::default().verify_password(b"correct horsE", &PasswordHash::new(&hash).unwrap()).is_err());
         let same = old.verify(Some(hash.clone()), "correct horse".into()).await.unwrap();
         assert!(same.ok && same.rehash.is_none());
         assert!(!old.verify(Some(hash.clone()), "wrong".into()).await.unwrap().ok);
