@@ -48,9 +48,8 @@ pub fn is_trusted(ip: IpAddr, trusted: &[Network]) -> bool {
 
 /// The client behind `peer`, as far as `trusted` proxies vouch for `X-Forwarded-For`.
 pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[Network]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| is_trusted(ip, trusted);
     let mut client = peer.to_canonical();
-    if !is_trusted(client) {
+    if !is_trusted(client, trusted) {
         return client;
     }
     let hops: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
@@ -58,7 +57,7 @@ pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[Network]) -> IpAddr
         // Something unreadable was not written by a proxy of ours: stop at the last one.
         let Ok(ip) = hop.parse::<IpAddr>() else { return client };
         client = ip.to_canonical();
-        if !is_trusted(client) {
+        if !is_trusted(client, trusted) {
             return client;
         }
     }

@@ -125,8 +125,9 @@ fn mark_secrets(headers: &mut HeaderMap) {
 /// otherwise a new one (anybody else's would let them forge or blur the trail that logs
 /// and audit events leave).
 fn request_id(request: &mut Request, trusted: &[Network]) -> HeaderValue {
-    let from_proxy = request.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|peer| client_addr::is_trusted(peer.0.ip(), trusted));
-    if let Some(id) = request.headers().get(REQUEST_ID).filter(|id| from_proxy && is_request_id(id.as_bytes())) {
+    // The peer is looked at only when an id came: most requests bring none.
+    let from_proxy = || request.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|peer| client_addr::is_trusted(peer.0.ip(), trusted));
+    if let Some(id) = request.headers().get(REQUEST_ID).filter(|id| is_request_id(id.as_bytes()) && from_proxy()) {
         return id.clone();
     }
     let id = new_request_id();
