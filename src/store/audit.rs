@@ -3,7 +3,9 @@
 //! everything sent before it is stored (shutdown, CLI exit, tests).
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait as _};
+use sea_orm::EntityTrait;
+
+use super::db::Db;
 use tokio::sync::{mpsc, oneshot};
 
 use super::entities::audit_events;
@@ -46,14 +48,14 @@ enum Message {
 pub(super) struct AuditWriter(mpsc::Sender<Message>);
 
 impl AuditWriter {
-    pub(super) fn start(db: DatabaseConnection) -> AuditWriter {
+    pub(super) fn start(db: Db) -> AuditWriter {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(write_batches(db, rx));
         AuditWriter(tx)
     }
 }
 
-async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Message>) {
+async fn write_batches(db: Db, mut rx: mpsc::Receiver<Message>) {
     while let Some(first) = rx.recv().await {
         let mut events = Vec::new();
         let mut flushes = Vec::new();
@@ -74,7 +76,7 @@ async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Message>) 
     }
 }
 
-async fn store_batch(db: &DatabaseConnection, events: Vec<AuditEvent>) {
+async fn store_batch(db: &Db, events: Vec<AuditEvent>) {
     let count = events.len();
     let rows: Vec<audit_events::ActiveModel> = events
         .into_iter()

@@ -9,6 +9,7 @@ mod brands;
 mod clients;
 mod codes;
 mod consents;
+mod db;
 mod device_codes;
 mod entities;
 mod export;
@@ -31,14 +32,11 @@ mod trusted_devices;
 mod signing_keys;
 mod users;
 
-use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, SqlErr};
+
+use db::{Db, Txn};
 
 pub use audit::{AuditEvent, AuditFilter};
 pub use codes::Redemption;
@@ -98,10 +96,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Store {
     /// Reads, and on PostgreSQL also writes.
-    read: DatabaseConnection,
+    read: Db,
     /// Writes: on SQLite a single connection, so writers queue in the pool instead of
     /// spinning on the database lock.
-    write: DatabaseConnection,
+    write: Db,
     audit: audit::AuditWriter,
     rotations: rotations::RotationWriter,
     revocations: std::sync::Arc<revocations::Mirror>,
@@ -115,36 +113,32 @@ impl Store {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("cannot create {}: {e}", dir.display())))?;
             }
             // The writer first: it creates the file and switches it to WAL, which needs the
-            // database to itself; the readers' pool then finds WAL already set (seen as
-            // "database is locked" on first starts when the pool came first).
-            let write = Database::connect(sqlite_options(url, 1)).await?;
-            let read = Database::connect(sqlite_options(url, max_connections)).await?;
+            // database to itself; the readers then find WAL already set (seen as
+            // "database is locked" on first starts when the readers came first).
+            let write = Db::sqlite(url, 1)?;
+            write.open(1).await?;
+            let read = Db::sqlite(url, max_connections)?;
+            read.open(1).await?;
             let audit = audit::AuditWriter::start(write.clone());
             let rotations = rotations::RotationWriter::start(write.clone());
             Ok(Store { read, write, audit, rotations, revocations: Default::default() })
         } else {
-            let mut options = ConnectOptions::new(url);
-            options
-                .max_connections(max_connections)
-                .min_connections(1)
-                // Connections are opened below, several at once.
-                .connect_lazy(true)
-                .acquire_timeout(Duration::from_secs(10))
-                // A connection is checked (a round trip) only after it sat idle a while,
-                // when the server or a firewall may have dropped it; not before every query.
-                .test_before_acquire_if_idle_for(Duration::from_secs(30))
-                .sqlx_logging(false);
-            let pool = Database::connect(options).await?;
-            open_at_once(pool.get_postgres_connection_pool(), max_connections.min(WARM_CONNECTIONS)).await?;
+            let pool = Db::postgres(url, max_connections)?;
+            // The start's queries, the background tasks' first rounds and the first
+            // requests then find a connection ready.
+            pool.open(max_connections.min(WARM_CONNECTIONS)).await?;
             let audit = audit::AuditWriter::start(pool.clone());
             let rotations = rotations::RotationWriter::start(pool.clone());
             Ok(Store { read: pool.clone(), write: pool, audit, rotations, revocations: Default::default() })
         }
     }
 
+    /// On a connection of its own: the migrator needs sea-orm's.
     pub async fn migrate(&self) -> StoreResult<()> {
-        Migrator::up(&self.write, None).await?;
-        Ok(())
+        let db = self.write.standalone().await?;
+        let migrated = Migrator::up(&db, None).await;
+        db.close().await?;
+        Ok(migrated?)
     }
 
     /// For `/readyz`: the database answers.
@@ -157,14 +151,9 @@ impl Store {
         self.write.get_database_backend() == DbBackend::Sqlite
     }
 
-    /// A read-then-write transaction: `BEGIN IMMEDIATE` on SQLite so that it holds the
-    /// write lock from the start and cannot fail half-way with a busy snapshot.
-    async fn begin_write(&self) -> StoreResult<DatabaseTransaction> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        Ok(self.write.begin_with_options(options).await?)
+    /// A transaction on the writer (`BEGIN IMMEDIATE` on SQLite).
+    async fn begin_write(&self) -> StoreResult<Txn> {
+        Ok(self.write.begin().await?)
     }
 }
 
@@ -174,55 +163,10 @@ fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm
     slots[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| build(backend))
 }
 
-/// PostgreSQL connections opened at start: the start's queries, the background tasks'
-/// first rounds and the first requests then find one ready.
+/// PostgreSQL connections opened at start.
 const WARM_CONNECTIONS: u32 = 3;
-
-/// Opens `n` connections at the same time (each costs a TLS handshake and a server
-/// process start: one after another, as the first queries would open them, they made
-/// the start several times slower), and leaves them in the pool.
-async fn open_at_once(pool: &sea_orm::sqlx::PgPool, n: u32) -> StoreResult<()> {
-    let mut opening = tokio::task::JoinSet::new();
-    for _ in 0..n {
-        let pool = pool.clone();
-        opening.spawn(async move { pool.acquire().await });
-    }
-    // Held until all are open, so that each acquire opens a connection of its own.
-    let mut open = Vec::new();
-    while let Some(done) = opening.join_next().await {
-        let connection = done.map_err(|e| StoreError::Db(e.to_string()))?.map_err(|e| StoreError::Db(e.to_string()))?;
-        open.push(connection);
-    }
-    Ok(())
-}
 
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     Some(rest.split('?').next().unwrap_or(rest))
-}
-
-fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
-    let mut options = ConnectOptions::new(url);
-    options
-        .max_connections(max_connections)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
-        // Connections are never closed for idleness: reopening costs more than keeping.
-        .idle_timeout(None)
-        // A file does not drop connections: no ping (a round trip to the connection's
-        // thread) before every query.
-        .test_before_acquire(false)
-        .max_lifetime(None)
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
-                // 2 MiB of page cache per connection; the OS caches the file too.
-                .pragma("cache_size", "-2000")
-                .pragma("temp_store", "memory")
-        });
-    options
 }

@@ -1,6 +1,6 @@
 //! Profile image rows: one per account at a time, replaced whole.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait as _};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entities::{pictures, users};
 use super::{PictureRecord, Store, StoreResult};

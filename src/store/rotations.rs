@@ -8,9 +8,10 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{DatabaseConnection, EntityTrait, TryInsertResult};
+use sea_orm::{EntityTrait, TryInsertResult};
 use tokio::sync::{mpsc, oneshot};
 
+use super::db::Db;
 use super::entities::refresh_tokens::{self, Column};
 use super::{RefreshTokenRecord, StoreError, StoreResult};
 
@@ -26,7 +27,7 @@ struct Queued {
 pub(super) struct RotationWriter(mpsc::Sender<Queued>);
 
 impl RotationWriter {
-    pub(super) fn start(db: DatabaseConnection) -> RotationWriter {
+    pub(super) fn start(db: Db) -> RotationWriter {
         let (tx, rx) = mpsc::channel(4 * BATCH);
         tokio::spawn(write_batches(db, rx));
         RotationWriter(tx)
@@ -41,7 +42,7 @@ impl RotationWriter {
     }
 }
 
-async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Queued>) {
+async fn write_batches(db: Db, mut rx: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let outcomes = store_batch(&db, &batch).await;
@@ -52,7 +53,7 @@ async fn write_batches(db: DatabaseConnection, mut rx: mpsc::Receiver<Queued>) {
 }
 
 /// Whether each queued token was stored, in queue order.
-async fn store_batch(db: &DatabaseConnection, batch: &[Queued]) -> Vec<StoreResult<bool>> {
+async fn store_batch(db: &Db, batch: &[Queued]) -> Vec<StoreResult<bool>> {
     match insert_unless_succeeded(db, batch.iter().map(|q| &q.token)).await {
         Ok(stored) => batch.iter().map(|q| Ok(stored.contains(&q.token.token_hash))).collect(),
         // One bad row (say its grant was deleted meanwhile) fails the statement: then
@@ -69,7 +70,7 @@ async fn store_batch(db: &DatabaseConnection, batch: &[Queued]) -> Vec<StoreResu
 }
 
 /// Inserts the tokens whose parent has no successor yet; returns the hashes stored.
-async fn insert_unless_succeeded<'a>(db: &DatabaseConnection, tokens: impl IntoIterator<Item = &'a RefreshTokenRecord>) -> StoreResult<HashSet<String>> {
+async fn insert_unless_succeeded<'a>(db: &Db, tokens: impl IntoIterator<Item = &'a RefreshTokenRecord>) -> StoreResult<HashSet<String>> {
     let rows = tokens.into_iter().map(|t| refresh_tokens::ActiveModel::from(t.clone()));
     match refresh_tokens::Entity::insert_many(rows).on_conflict_do_nothing_on([Column::ParentHash]).exec_with_returning_keys(db).await? {
         TryInsertResult::Inserted(stored) => Ok(stored.into_iter().collect()),

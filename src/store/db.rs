@@ -1,0 +1,407 @@
+//! Connections to the database, pooled here rather than by sqlx. sqlx's pool pings every
+//! connection it takes back (sqlx-core 0.9, `return_to_pool`), with no setting to stop
+//! it: a second round trip for every statement, on SQLite a second wake-up of the
+//! connection's thread (measured: 12-21 % of UserInfo's throughput, and a share of every
+//! sign-in's context switches). Here a connection goes back to the pool as it is, and is
+//! checked only when something unusual happened to it: a statement cancelled half-way, a
+//! transaction dropped without a commit, or (PostgreSQL) a long rest.
+//!
+//! sea-orm builds the statements and reads the rows: `Db` and `Txn` implement its
+//! `ConnectionTrait`.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{self, ConnectOptions as _, Connection as _};
+use sea_orm::{ConnAcquireErr, ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
+use sea_query_sqlx::SqlxValues;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a request waits for a free connection before it fails.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PostgreSQL connection idle this long is pinged before use: the server or a firewall
+/// may have dropped it meanwhile. A SQLite file drops nothing.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
+
+/// A pool of connections to one database, opened as needed up to a maximum. Cloning
+/// shares the pool.
+#[derive(Clone)]
+pub struct Db(Arc<Pool>);
+
+struct Pool {
+    options: Options,
+    /// Connections not in use, the most recently used last (it is taken first, warm).
+    idle: Mutex<Vec<Idle>>,
+    /// One per connection that may exist: held by each lease.
+    permits: Arc<Semaphore>,
+}
+
+enum Options {
+    Sqlite(SqliteConnectOptions),
+    Postgres(PgConnectOptions),
+}
+
+enum Conn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+struct Idle {
+    conn: Conn,
+    since: Instant,
+}
+
+impl Db {
+    /// A SQLite database: WAL, synchronous=NORMAL, foreign keys, a busy timeout.
+    pub fn sqlite(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(conn_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true)
+            // 2 MiB of page cache per connection; the OS caches the file too.
+            .pragma("cache_size", "-2000")
+            .pragma("temp_store", "memory")
+            .disable_statement_logging();
+        Ok(Db::new(Options::Sqlite(options), max_connections))
+    }
+
+    pub fn postgres(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+        let options = PgConnectOptions::from_str(url).map_err(conn_err)?.disable_statement_logging();
+        Ok(Db::new(Options::Postgres(options), max_connections))
+    }
+
+    fn new(options: Options, max_connections: u32) -> Db {
+        let max = usize::try_from(max_connections.max(1)).unwrap_or(1);
+        Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)) }))
+    }
+
+    /// Opens `n` connections at the same time and leaves them idle: each costs the
+    /// server a process start on PostgreSQL, and one after another, as the first
+    /// queries would open them, they made the start several times slower.
+    pub async fn open(&self, n: u32) -> Result<(), DbErr> {
+        let mut opening = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let db = self.clone();
+            opening.spawn(async move { db.lease().await });
+        }
+        // Held until all are open, so that each lease opens a connection of its own.
+        let mut open = Vec::new();
+        while let Some(done) = opening.join_next().await {
+            open.push(done.map_err(|e| DbErr::Custom(e.to_string()))??);
+        }
+        Ok(())
+    }
+
+    /// A sea-orm connection of its own, for what needs one (the migrator); close it after.
+    pub async fn standalone(&self) -> Result<sea_orm::DatabaseConnection, DbErr> {
+        Ok(match &self.0.options {
+            Options::Sqlite(o) => {
+                let pool = sqlx::pool::PoolOptions::new().max_connections(1).connect_with(o.clone()).await.map_err(conn_err)?;
+                sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+            }
+            Options::Postgres(o) => {
+                let pool = sqlx::pool::PoolOptions::new().max_connections(1).connect_with(o.clone()).await.map_err(conn_err)?;
+                sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+            }
+        })
+    }
+
+    /// A transaction: `BEGIN IMMEDIATE` on SQLite, so that it holds the write lock from
+    /// the start and cannot fail half-way on a busy snapshot.
+    pub async fn begin(&self) -> Result<Txn, DbErr> {
+        let mut lease = self.lease().await?;
+        lease.in_transaction = true;
+        let begin = match self.backend() {
+            DbBackend::Sqlite => "BEGIN IMMEDIATE",
+            _ => "BEGIN",
+        };
+        lease.run(|conn| conn.execute_unprepared(begin.into())).await.map_err(exec_err)?;
+        Ok(Txn { lease: tokio::sync::Mutex::new(lease), backend: self.backend() })
+    }
+
+    fn backend(&self) -> DbBackend {
+        match self.0.options {
+            Options::Sqlite(_) => DbBackend::Sqlite,
+            Options::Postgres(_) => DbBackend::Postgres,
+        }
+    }
+
+    async fn lease(&self) -> Result<Lease, DbErr> {
+        let pool = &self.0;
+        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, pool.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?;
+        let idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(Idle { mut conn, since }) if since.elapsed() >= CHECK_AFTER_IDLE && matches!(conn, Conn::Postgres(_)) => match conn.ping().await {
+                Ok(()) => conn,
+                Err(_) => pool.options.connect().await.map_err(conn_err)?,
+            },
+            Some(idle) => idle.conn,
+            None => pool.options.connect().await.map_err(conn_err)?,
+        };
+        Ok(Lease { conn: Some(conn), pool: self.0.clone(), permit: Some(permit), busy: false, in_transaction: false })
+    }
+}
+
+impl Options {
+    async fn connect(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Options::Sqlite(o) => Conn::Sqlite(o.connect().await?),
+            Options::Postgres(o) => Conn::Postgres(o.connect().await?),
+        })
+    }
+}
+
+type Running<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
+/// A connection taken from the pool, and the permit that counts it; back to the pool
+/// when dropped.
+struct Lease {
+    conn: Option<Conn>,
+    pool: Arc<Pool>,
+    permit: Option<OwnedSemaphorePermit>,
+    /// A statement was sent and its answer not yet read: the future was dropped.
+    busy: bool,
+    in_transaction: bool,
+}
+
+impl Lease {
+    /// Runs one statement, keeping track of what a cancellation would leave behind. A
+    /// connection that failed below SQL (its socket, its thread) is not used again.
+    async fn run<T>(&mut self, statement: impl for<'c> FnOnce(&'c mut Conn) -> Running<'c, T>) -> Result<T, sqlx::Error> {
+        let conn = self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        self.busy = true;
+        let result = statement(conn).await;
+        self.busy = false;
+        if let Err(sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed) = &result {
+            self.conn = None;
+        }
+        result
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else { return };
+        if !self.busy && !self.in_transaction {
+            self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(Idle { conn, since: Instant::now() });
+            return;
+        }
+        // Cancelled half-way, or a transaction left open: roll back (or wait for the
+        // answer still on its way) before anyone else gets the connection. The permit
+        // goes along, so that the pool does not open another meanwhile.
+        let (Ok(runtime), pool, permit, rollback) = (tokio::runtime::Handle::try_current(), self.pool.clone(), self.permit.take(), self.in_transaction) else { return };
+        runtime.spawn(async move {
+            let settled = if rollback { conn.execute_unprepared("ROLLBACK".into()).await.map(drop) } else { conn.ping().await };
+            if settled.is_ok() {
+                pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(Idle { conn, since: Instant::now() });
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// `stmt` with its values bound, as sqlx runs it (prepared once per connection, cached).
+fn bound<DB: sqlx::Database>(stmt: &Statement) -> sqlx::query::Query<'_, DB, SqlxValues>
+where
+    SqlxValues: for<'q> sqlx::IntoArguments<DB>,
+{
+    let values = stmt.values.clone().unwrap_or(sea_orm::sea_query::Values(Vec::new()));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+}
+
+impl Conn {
+    fn execute(&mut self, stmt: Statement) -> Running<'_, ExecResult> {
+        match self {
+            Conn::Sqlite(c) => Box::pin(async move { bound(&stmt).execute(c).await.map(Into::into) }),
+            Conn::Postgres(c) => Box::pin(async move { bound(&stmt).execute(c).await.map(Into::into) }),
+        }
+    }
+
+    fn fetch_optional(&mut self, stmt: Statement) -> Running<'_, Option<QueryResult>> {
+        match self {
+            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(&stmt).fetch_optional(c).await?.map(Into::into)) }),
+            Conn::Postgres(c) => Box::pin(async move { Ok(bound(&stmt).fetch_optional(c).await?.map(Into::into)) }),
+        }
+    }
+
+    fn fetch_all(&mut self, stmt: Statement) -> Running<'_, Vec<QueryResult>> {
+        match self {
+            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(&stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
+            Conn::Postgres(c) => Box::pin(async move { Ok(bound(&stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
+        }
+    }
+
+    /// SQL without parameters, sent as it is (several statements allowed).
+    fn execute_unprepared(&mut self, sql: String) -> Running<'_, ExecResult> {
+        match self {
+            Conn::Sqlite(c) => Box::pin(async move { sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await.map(Into::into) }),
+            Conn::Postgres(c) => Box::pin(async move { sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await.map(Into::into) }),
+        }
+    }
+
+    async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => c.ping().await,
+            Conn::Postgres(c) => c.ping().await,
+        }
+    }
+}
+
+/// An open transaction on one leased connection; rolled back if dropped uncommitted.
+pub struct Txn {
+    lease: tokio::sync::Mutex<Lease>,
+    backend: DbBackend,
+}
+
+impl Txn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.end("COMMIT").await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(self, sql: &str) -> Result<(), DbErr> {
+        let mut lease = self.lease.into_inner();
+        lease.run(|conn| conn.execute_unprepared(sql.into())).await.map_err(exec_err)?;
+        lease.in_transaction = false;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.lease().await?.run(|conn| conn.execute(stmt)).await.map_err(exec_err)
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.lease().await?.run(|conn| conn.execute_unprepared(sql.to_string())).await.map_err(exec_err)
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.lease().await?.run(|conn| conn.fetch_optional(stmt)).await.map_err(query_err)
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.lease().await?.run(|conn| conn.fetch_all(stmt)).await.map_err(query_err)
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Txn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.backend
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.lease.lock().await.run(|conn| conn.execute(stmt)).await.map_err(exec_err)
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.lease.lock().await.run(|conn| conn.execute_unprepared(sql.to_string())).await.map_err(exec_err)
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.lease.lock().await.run(|conn| conn.fetch_optional(stmt)).await.map_err(query_err)
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.lease.lock().await.run(|conn| conn.fetch_all(stmt)).await.map_err(query_err)
+    }
+}
+
+// The same shapes as sea-orm's own driver gives, so that `DbErr::sql_err` reads them.
+fn exec_err(e: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(Arc::new(e)))
+}
+
+fn query_err(e: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
+}
+
+fn conn_err(e: sqlx::Error) -> DbErr {
+    DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-connection SQLite pool with a table `t`: every lease waits for the last.
+    async fn one_connection() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::sqlite(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        (dir, db)
+    }
+
+    fn count() -> Statement {
+        Statement::from_string(DbBackend::Sqlite, "SELECT count(*) AS n FROM t")
+    }
+
+    async fn rows(db: &Db) -> i64 {
+        db.query_one_raw(count()).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_transaction_dropped_uncommitted_is_rolled_back_and_its_connection_reused() {
+        let (_dir, db) = one_connection().await;
+        let txn = db.begin().await.unwrap();
+        txn.execute_unprepared("INSERT INTO t VALUES (1)").await.unwrap();
+        drop(txn);
+        // The only connection comes back rolled back: a new transaction gets it, and
+        // sees no row.
+        let txn = db.begin().await.unwrap();
+        txn.execute_unprepared("INSERT INTO t VALUES (2)").await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(rows(&db).await, 1);
+        let txn = db.begin().await.unwrap();
+        txn.execute_unprepared("INSERT INTO t VALUES (3)").await.unwrap();
+        txn.rollback().await.unwrap();
+        assert_eq!(rows(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_statement_cancelled_half_way_leaves_a_usable_connection() {
+        let (_dir, db) = one_connection().await;
+        db.execute_unprepared("INSERT INTO t VALUES (1), (2)").await.unwrap();
+        // Long enough that one poll only sends it to the connection's thread.
+        let slow = Statement::from_string(DbBackend::Sqlite, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT count(*) AS n FROM c");
+        let mut cancelled = Box::pin(db.query_one_raw(slow));
+        let mut poll = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(cancelled.as_mut().poll(&mut poll).is_pending());
+        drop(cancelled);
+        // The answer to the cancelled statement is not taken for this one's.
+        assert_eq!(rows(&db).await, 2);
+        assert_eq!(rows(&db).await, 2);
+    }
+
+    #[tokio::test]
+    async fn connections_are_opened_up_to_the_maximum_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::sqlite(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).unwrap();
+        let (a, b) = (db.lease().await.unwrap(), db.lease().await.unwrap());
+        assert_eq!(db.0.permits.available_permits(), 0);
+        drop((a, b));
+        assert_eq!(db.0.idle.lock().unwrap().len(), 2);
+        assert_eq!(db.0.permits.available_permits(), 2);
+        db.execute_unprepared("SELECT 1").await.unwrap();
+        assert_eq!(db.0.idle.lock().unwrap().len(), 2, "a connection taken for one statement goes back as it is");
+    }
+}
