@@ -343,53 +343,63 @@ fn conn_err(e: sqlx::Error) -> DbErr {
 mod tests {
     use super::*;
 
-    /// A one-connection SQLite pool with a table `t`: every lease waits for the last.
-    async fn one_connection() -> (tempfile::TempDir, Db) {
+    /// One-connection pools with a table `t`: on SQLite, and on PostgreSQL when
+    /// `ONEID_TEST_DATABASE_URL` names a database (the table is temporary there, so it
+    /// is seen only while the pool keeps the same connection).
+    async fn one_connection_pools() -> Vec<(Option<tempfile::TempDir>, Db)> {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::sqlite(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).unwrap();
-        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
-        (dir, db)
-    }
-
-    fn count() -> Statement {
-        Statement::from_string(DbBackend::Sqlite, "SELECT count(*) AS n FROM t")
+        let sqlite = Db::sqlite(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).unwrap();
+        sqlite.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        let mut pools = vec![(Some(dir), sqlite)];
+        if let Ok(url) = std::env::var("ONEID_TEST_DATABASE_URL") {
+            let postgres = Db::postgres(&url, 1).unwrap();
+            postgres.execute_unprepared("CREATE TEMPORARY TABLE t (n BIGINT NOT NULL)").await.unwrap();
+            pools.push((None, postgres));
+        }
+        pools
     }
 
     async fn rows(db: &Db) -> i64 {
-        db.query_one_raw(count()).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
+        let count = Statement::from_string(db.backend(), "SELECT count(*) AS n FROM t");
+        db.query_one_raw(count).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
     }
 
     #[tokio::test]
     async fn a_transaction_dropped_uncommitted_is_rolled_back_and_its_connection_reused() {
-        let (_dir, db) = one_connection().await;
-        let txn = db.begin().await.unwrap();
-        txn.execute_unprepared("INSERT INTO t VALUES (1)").await.unwrap();
-        drop(txn);
-        // The only connection comes back rolled back: a new transaction gets it, and
-        // sees no row.
-        let txn = db.begin().await.unwrap();
-        txn.execute_unprepared("INSERT INTO t VALUES (2)").await.unwrap();
-        txn.commit().await.unwrap();
-        assert_eq!(rows(&db).await, 1);
-        let txn = db.begin().await.unwrap();
-        txn.execute_unprepared("INSERT INTO t VALUES (3)").await.unwrap();
-        txn.rollback().await.unwrap();
-        assert_eq!(rows(&db).await, 1);
+        for (_dir, db) in one_connection_pools().await {
+            let txn = db.begin().await.unwrap();
+            txn.execute_unprepared("INSERT INTO t VALUES (1)").await.unwrap();
+            drop(txn);
+            // The only connection comes back rolled back: a new transaction gets it, and
+            // sees no row.
+            let txn = db.begin().await.unwrap();
+            txn.execute_unprepared("INSERT INTO t VALUES (2)").await.unwrap();
+            txn.commit().await.unwrap();
+            assert_eq!(rows(&db).await, 1, "{:?}", db.backend());
+            let txn = db.begin().await.unwrap();
+            txn.execute_unprepared("INSERT INTO t VALUES (3)").await.unwrap();
+            txn.rollback().await.unwrap();
+            assert_eq!(rows(&db).await, 1, "{:?}", db.backend());
+        }
     }
 
     #[tokio::test]
     async fn a_statement_cancelled_half_way_leaves_a_usable_connection() {
-        let (_dir, db) = one_connection().await;
-        db.execute_unprepared("INSERT INTO t VALUES (1), (2)").await.unwrap();
-        // Long enough that one poll only sends it to the connection's thread.
-        let slow = Statement::from_string(DbBackend::Sqlite, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT count(*) AS n FROM c");
-        let mut cancelled = Box::pin(db.query_one_raw(slow));
-        let mut poll = std::task::Context::from_waker(std::task::Waker::noop());
-        assert!(cancelled.as_mut().poll(&mut poll).is_pending());
-        drop(cancelled);
-        // The answer to the cancelled statement is not taken for this one's.
-        assert_eq!(rows(&db).await, 2);
-        assert_eq!(rows(&db).await, 2);
+        for (_dir, db) in one_connection_pools().await {
+            db.execute_unprepared("INSERT INTO t VALUES (1), (2)").await.unwrap();
+            // Slow enough that one poll only sends it.
+            let slow = match db.backend() {
+                DbBackend::Sqlite => "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT count(*) AS n FROM c",
+                _ => "SELECT pg_sleep(0.2)::text AS n",
+            };
+            let mut cancelled = Box::pin(db.query_one_raw(Statement::from_string(db.backend(), slow)));
+            let mut poll = std::task::Context::from_waker(std::task::Waker::noop());
+            assert!(cancelled.as_mut().poll(&mut poll).is_pending());
+            drop(cancelled);
+            // The answer to the cancelled statement is not taken for this one's.
+            assert_eq!(rows(&db).await, 2, "{:?}", db.backend());
+            assert_eq!(rows(&db).await, 2, "{:?}", db.backend());
+        }
     }
 
     #[tokio::test]
