@@ -20,7 +20,8 @@ use sea_orm::{ConnAcquireErr, ConnectionTrait, DbBackend, DbErr, ExecResult, Que
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// How long a request waits for a free connection before it fails.
+/// How long a request waits for a connection (a free one, or a new one through a short
+/// database outage) before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A PostgreSQL connection idle this long is pinged before use: the server or a firewall
@@ -135,6 +136,7 @@ impl Db {
 
     async fn lease(&self) -> Result<Lease, DbErr> {
         let pool = &self.0;
+        let deadline = Instant::now() + ACQUIRE_TIMEOUT;
         let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, pool.permits.clone().acquire_owned())
             .await
             .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
@@ -143,21 +145,44 @@ impl Db {
         let conn = match idle {
             Some(Idle { mut conn, since }) if since.elapsed() >= CHECK_AFTER_IDLE && matches!(conn, Conn::Postgres(_)) => match conn.ping().await {
                 Ok(()) => conn,
-                Err(_) => pool.options.connect().await.map_err(conn_err)?,
+                Err(_) => pool.options.connect(deadline).await.map_err(conn_err)?,
             },
             Some(idle) => idle.conn,
-            None => pool.options.connect().await.map_err(conn_err)?,
+            None => pool.options.connect(deadline).await.map_err(conn_err)?,
         };
         Ok(Lease { conn: Some(conn), pool: self.0.clone(), permit: Some(permit), busy: false, in_transaction: false })
     }
 }
 
 impl Options {
-    async fn connect(&self) -> Result<Conn, sqlx::Error> {
-        Ok(match self {
-            Options::Sqlite(o) => Conn::Sqlite(o.connect().await?),
-            Options::Postgres(o) => Conn::Postgres(o.connect().await?),
-        })
+    /// Opens a connection. While the database cannot be reached or is starting up (a
+    /// restart, a failover), tries again after growing pauses until `deadline`: requests
+    /// then wait out a short outage instead of failing.
+    async fn connect(&self, deadline: Instant) -> Result<Conn, sqlx::Error> {
+        let mut pause = Duration::from_millis(10);
+        loop {
+            let opened = match self {
+                Options::Sqlite(o) => o.connect().await.map(Conn::Sqlite),
+                Options::Postgres(o) => o.connect().await.map(Conn::Postgres),
+            };
+            match opened {
+                Err(e) if is_transient(&e) && Instant::now() + pause < deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                opened => return opened,
+            }
+        }
+    }
+}
+
+/// A connection error that goes away by itself: no route or connection refused yet, or
+/// PostgreSQL's "cannot connect now" (starting up, shutting down, recovering).
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(e) => e.code().as_deref() == Some("57P03"),
+        _ => false,
     }
 }
 
@@ -400,6 +425,28 @@ mod tests {
             assert_eq!(rows(&db).await, 2, "{:?}", db.backend());
             assert_eq!(rows(&db).await, 2, "{:?}", db.backend());
         }
+    }
+
+    /// The database restarting: the first connection is dropped before it gets an
+    /// answer, the next one goes through.
+    #[tokio::test]
+    async fn opening_a_connection_is_tried_again_while_the_database_is_away() {
+        let Ok(url) = std::env::var("ONEID_TEST_DATABASE_URL") else { return };
+        let target = url::Url::parse(&url).unwrap();
+        let server = format!("{}:{}", target.host_str().unwrap(), target.port().unwrap_or(5432));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut through = target.clone();
+        through.set_port(Some(listener.local_addr().unwrap().port())).unwrap();
+        let accepted = tokio::spawn(async move {
+            let (refused, _) = listener.accept().await.unwrap();
+            drop(refused);
+            let (mut client, _) = listener.accept().await.unwrap();
+            let mut upstream = tokio::net::TcpStream::connect(server).await.unwrap();
+            tokio::spawn(async move { tokio::io::copy_bidirectional(&mut client, &mut upstream).await });
+        });
+        let db = Db::postgres(through.as_str(), 1).unwrap();
+        db.execute_unprepared("SELECT 1").await.expect("the second attempt connects");
+        accepted.await.unwrap();
     }
 
     #[tokio::test]
