@@ -35,7 +35,7 @@ impl Store {
         grant: &GrantRecord,
         refresh: Option<&RefreshTokenRecord>,
     ) -> StoreResult<Redemption> {
-        let txn = self.begin_write().await?;
+        let txn = self.write.begin().await?;
         let claimed = Entity::update_many()
             .filter(Column::CodeHash.eq(code_hash))
             .filter(Column::RedeemedAt.is_null())

@@ -176,6 +176,16 @@ impl Options {
     }
 }
 
+/// An error after which a connection is not used again: its socket or thread failed,
+/// or PostgreSQL is ending it (SQLSTATE class 57P: shutdown, crash, cannot connect now).
+fn is_fatal(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| code.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// A connection error that goes away by itself: no route or connection refused yet, or
 /// PostgreSQL's "cannot connect now" (starting up, shutting down, recovering).
 fn is_transient(e: &sqlx::Error) -> bool {
@@ -201,13 +211,13 @@ struct Lease {
 
 impl Lease {
     /// Runs one statement, keeping track of what a cancellation would leave behind. A
-    /// connection that failed below SQL (its socket, its thread) is not used again.
+    /// connection that failed for good is not used again.
     async fn run<T>(&mut self, statement: impl for<'c> FnOnce(&'c mut Conn) -> Running<'c, T>) -> Result<T, sqlx::Error> {
         let conn = self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
         self.busy = true;
         let result = statement(conn).await;
         self.busy = false;
-        if let Err(sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed) = &result {
+        if result.as_ref().is_err_and(is_fatal) {
             self.conn = None;
         }
         result

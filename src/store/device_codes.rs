@@ -85,7 +85,7 @@ impl Store {
     /// Uses an approved request up and stores the grant it starts; false when it was
     /// not (or no longer) approved.
     pub async fn redeem_device_code(&self, device_code_hash: &str, grant: &GrantRecord, refresh: Option<&RefreshTokenRecord>) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
+        let txn = self.write.begin().await?;
         let taken = Entity::delete_many()
             .filter(Column::DeviceCodeHash.eq(device_code_hash))
             .filter(Column::Status.eq("approved"))

@@ -1,7 +1,8 @@
 //! Storage: the only module that talks to the database. It hands out plain row structs
 //! and runs the few multi-statement changes (code redemption, refresh rotation, key
 //! rotation) as transactions. SQLite runs in WAL mode with one writer connection and a
-//! small reader pool; PostgreSQL uses one pool for both.
+//! small reader pool; PostgreSQL uses one pool for both (`db`: pools of our own, which
+//! sea-orm's queries run on).
 
 mod audit;
 mod auth_requests;
@@ -32,11 +33,10 @@ mod trusted_devices;
 mod signing_keys;
 mod users;
 
-
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, SqlErr};
 
-use db::{Db, Txn};
+use db::Db;
 
 pub use audit::{AuditEvent, AuditFilter};
 pub use codes::Redemption;
@@ -149,11 +149,6 @@ impl Store {
 
     pub fn is_sqlite(&self) -> bool {
         self.write.get_database_backend() == DbBackend::Sqlite
-    }
-
-    /// A transaction on the writer (`BEGIN IMMEDIATE` on SQLite).
-    async fn begin_write(&self) -> StoreResult<Txn> {
-        Ok(self.write.begin().await?)
     }
 }
 

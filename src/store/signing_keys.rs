@@ -30,7 +30,7 @@ impl Store {
     /// Adds `key` and retires the active keys of its algorithm, which stay published
     /// until `publish_until`.
     pub async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: UnixTime, publish_until: UnixTime) -> StoreResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.write.begin().await?;
         Entity::update_many()
             .filter(Column::Alg.eq(&key.alg))
             .filter(Column::RetiredAt.is_null())
