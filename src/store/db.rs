@@ -236,8 +236,9 @@ impl Drop for Lease {
         // goes along, so that the pool does not open another meanwhile.
         let (Ok(runtime), pool, permit, rollback) = (tokio::runtime::Handle::try_current(), self.pool.clone(), self.permit.take(), self.in_transaction) else { return };
         runtime.spawn(async move {
-            let settled = if rollback { conn.execute_unprepared("ROLLBACK".into()).await.map(drop) } else { conn.ping().await };
-            if settled.is_ok() {
+            let settle = async { if rollback { conn.execute_unprepared("ROLLBACK".into()).await.map(drop) } else { conn.ping().await } };
+            // A database that does not answer does not get to keep the permit.
+            if let Ok(Ok(())) = tokio::time::timeout(ACQUIRE_TIMEOUT, settle).await {
                 pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(Idle { conn, since: Instant::now() });
             }
             drop(permit);
