@@ -204,7 +204,8 @@ struct Lease {
     conn: Option<Conn>,
     pool: Arc<Pool>,
     permit: Option<OwnedSemaphorePermit>,
-    /// A statement was sent and its answer not yet read: the future was dropped.
+    /// Set while a statement runs; still set when the lease is dropped, it means the
+    /// statement was cancelled half-way and its answer may still be on its way.
     busy: bool,
     in_transaction: bool,
 }
