@@ -461,6 +461,43 @@ mod tests {
         accepted.await.unwrap();
     }
 
+    /// Many statements and transactions at once, every other one cancelled at its first
+    /// poll: afterwards every permit is back and every connection usable.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cancellations_under_load_lose_no_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::sqlite(&format!("sqlite://{}", dir.path().join("t.db").display()), 3).unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        let mut work = tokio::task::JoinSet::new();
+        for i in 0..200 {
+            let db = db.clone();
+            work.spawn(async move {
+                let task = async {
+                    let txn = db.begin().await?;
+                    txn.execute_unprepared("INSERT INTO t VALUES (1)").await?;
+                    txn.query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT count(*) AS n FROM t")).await?;
+                    if i % 3 == 0 { txn.rollback().await } else { txn.commit().await }
+                };
+                let mut task = Box::pin(task);
+                if i % 2 == 0 {
+                    let mut poll = std::task::Context::from_waker(std::task::Waker::noop());
+                    let _ = task.as_mut().poll(&mut poll);
+                    return; // dropped half-way
+                }
+                task.await.unwrap();
+            });
+        }
+        while let Some(done) = work.join_next().await {
+            done.unwrap();
+        }
+        // Settling runs in tasks of its own: the permits come back once they are done.
+        let all = tokio::time::timeout(ACQUIRE_TIMEOUT, db.0.permits.clone().acquire_many_owned(3)).await.expect("every permit comes back");
+        drop(all);
+        let committed = rows(&db).await;
+        // 100 completed, a third of them rolled back; the cancelled never committed.
+        assert_eq!(committed, (1..200).step_by(2).filter(|i| i % 3 != 0).count() as i64);
+    }
+
     #[tokio::test]
     async fn connections_are_opened_up_to_the_maximum_and_kept() {
         let dir = tempfile::tempdir().unwrap();
