@@ -4,10 +4,9 @@
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
-
-use super::db::Db;
 use tokio::sync::{mpsc, oneshot};
 
+use super::db::Db;
 use super::entities::audit_events;
 use super::{AuditRecord, Store, StoreResult};
 use crate::clock::UnixTime;

@@ -248,33 +248,34 @@ impl Drop for Lease {
 }
 
 /// `stmt` with its values bound, as sqlx runs it (prepared once per connection, cached).
-fn bound<DB: sqlx::Database>(stmt: &Statement) -> sqlx::query::Query<'_, DB, SqlxValues>
+/// Taken whole: its SQL and values move into the query rather than being copied.
+fn bound<DB: sqlx::Database>(stmt: Statement) -> sqlx::query::Query<'static, DB, SqlxValues>
 where
-    SqlxValues: for<'q> sqlx::IntoArguments<DB>,
+    SqlxValues: sqlx::IntoArguments<DB>,
 {
-    let values = stmt.values.clone().unwrap_or(sea_orm::sea_query::Values(Vec::new()));
-    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+    let values = stmt.values.unwrap_or(sea_orm::sea_query::Values(Vec::new()));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql), SqlxValues(values))
 }
 
 impl Conn {
     fn execute(&mut self, stmt: Statement) -> Running<'_, ExecResult> {
         match self {
-            Conn::Sqlite(c) => Box::pin(async move { bound(&stmt).execute(c).await.map(Into::into) }),
-            Conn::Postgres(c) => Box::pin(async move { bound(&stmt).execute(c).await.map(Into::into) }),
+            Conn::Sqlite(c) => Box::pin(async move { bound(stmt).execute(c).await.map(Into::into) }),
+            Conn::Postgres(c) => Box::pin(async move { bound(stmt).execute(c).await.map(Into::into) }),
         }
     }
 
     fn fetch_optional(&mut self, stmt: Statement) -> Running<'_, Option<QueryResult>> {
         match self {
-            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(&stmt).fetch_optional(c).await?.map(Into::into)) }),
-            Conn::Postgres(c) => Box::pin(async move { Ok(bound(&stmt).fetch_optional(c).await?.map(Into::into)) }),
+            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(stmt).fetch_optional(c).await?.map(Into::into)) }),
+            Conn::Postgres(c) => Box::pin(async move { Ok(bound(stmt).fetch_optional(c).await?.map(Into::into)) }),
         }
     }
 
     fn fetch_all(&mut self, stmt: Statement) -> Running<'_, Vec<QueryResult>> {
         match self {
-            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(&stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
-            Conn::Postgres(c) => Box::pin(async move { Ok(bound(&stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
+            Conn::Sqlite(c) => Box::pin(async move { Ok(bound(stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
+            Conn::Postgres(c) => Box::pin(async move { Ok(bound(stmt).fetch_all(c).await?.into_iter().map(Into::into).collect()) }),
         }
     }
 
