@@ -17,9 +17,9 @@ use crate::protocol::authorize::{self, AuthorizationRequest};
 use crate::protocol::clients::Client;
 use crate::audit::RequestMeta;
 use crate::state::AppState;
-use crate::store::User;
+use crate::store::{SessionRecord, User};
 
-use super::authorize::with_request;
+use super::authorize::{proceed, with_request};
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
 use super::pages::{DEVICE_COOKIE, LangPrefs, Page, TRUSTED_DEVICE_COOKIE, csrf_token, csrf_valid, current_session, device_cookie, set_session_cookie};
@@ -169,11 +169,10 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
             Err(e) => return ErrorPage::from(e).into_response(),
         }
     }
-    let jar = match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], session_acr, &meta).await {
-        Ok(jar) => jar,
-        Err(page) => return page.into_response(),
-    };
-    (jar, Redirect::to(&after_login(&s, handle, next))).into_response()
+    match start_session(&s, jar, &user, &[acr::AMR_PASSWORD], session_acr, &meta).await {
+        Ok((jar, session)) => signed_in(&s, jar, &session, pending, handle, next).await,
+        Err(page) => page.into_response(),
+    }
 }
 
 /// Whether this sign-in must end on a linked device (see `authorize::wants_device`).
@@ -184,8 +183,18 @@ pub fn wants_device(s: &AppState, pending: &Pending) -> bool {
     }
 }
 
-/// Where a finished sign-in goes: back into the authorization request, to the local
-/// page that asked, or home.
+/// Where a finished sign-in goes: on into the pending authorization request, whose
+/// answer (a code for the client, say) is this response, saving the browser a round
+/// trip through `/authorize/resume`; or to the local page that asked, or home.
+pub async fn signed_in(s: &AppState, jar: CookieJar, session: &SessionRecord, pending: Pending, handle: Option<&str>, next: Option<&str>) -> Response {
+    match (pending, handle) {
+        (Some((client, request)), Some(handle)) => (jar, proceed(s, &client, request, Some(session), Some(handle)).await).into_response(),
+        _ => (jar, Redirect::to(&after_login(s, handle, next))).into_response(),
+    }
+}
+
+/// Where a finished sign-in continues as a link: back into the authorization request,
+/// to the local page that asked, or home.
 pub fn after_login(s: &AppState, handle: Option<&str>, next: Option<&str>) -> String {
     match (handle, next) {
         (Some(handle), _) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
@@ -199,11 +208,11 @@ pub fn after_login(s: &AppState, handle: Option<&str>, next: Option<&str>) -> St
 /// session (its `sid`) under a new cookie value. Either way no session fixation. A browser the account was not used on before becomes a
 /// known device, and the owner is told about the sign-in, unless `expected` says the
 /// owner just proved it is them (activating from the email).
-pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<CookieJar, ErrorPage> {
+pub async fn start_session(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta) -> Result<(CookieJar, SessionRecord), ErrorPage> {
     start_session_as(s, jar, user, amr, acr, meta, false).await
 }
 
-pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta, expected: bool) -> Result<CookieJar, ErrorPage> {
+pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[&str], acr: &str, meta: &RequestMeta, expected: bool) -> Result<(CookieJar, SessionRecord), ErrorPage> {
     let ctx = s.ctx();
     let started = match current_session(s, &jar).await {
         Ok(Some(previous)) if previous.user_id == user.id => session::renew(ctx, &previous, user, amr, acr, meta).await?,
@@ -216,11 +225,11 @@ pub async fn start_session_as(s: &AppState, jar: CookieJar, user: &User, amr: &[
     let known = jar.get(DEVICE_COOKIE).and_then(|c| lockout::known_device(ctx, c.value())).is_some_and(|d| d.user_id == user.id);
     let jar = set_session_cookie(s, jar, started.cookie_value);
     if known {
-        return Ok(jar);
+        return Ok((jar, started.session));
     }
     if !expected
         && let Err(e) = crate::account::intrusion::notify_new_sign_in(ctx, user, &started.session.sid, crate::brands::DEFAULT_BRAND, meta).await {
             tracing::error!(error = %e, "new sign-in not told to the owner");
         }
-    Ok(jar.add(device_cookie(s, lockout::device_cookie(ctx, &user.id))))
+    Ok((jar.add(device_cookie(s, lockout::device_cookie(ctx, &user.id))), started.session))
 }

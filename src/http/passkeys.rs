@@ -201,7 +201,7 @@ async fn sign_in_post(State(s): State<AppState>, jar: CookieJar, headers: Header
     metrics::counter!("oneid_logins_total", "result" => "success").increment(1);
     let key = if signed.synced { acr::AMR_SOFTWARE_KEY } else { acr::AMR_HARDWARE_KEY };
     let jar = match start_session(&s, jar, &signed.user, &[key, acr::AMR_USER_PRESENCE, acr::AMR_MFA], acr::PHISHING_RESISTANT, &meta).await {
-        Ok(jar) => jar,
+        Ok((jar, _)) => jar,
         Err(page) => return page.into_response(),
     };
     let request = match body.request.as_deref() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
@@ -22,7 +22,7 @@ use crate::state::AppState;
 use super::authorize::with_request;
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta, QueryParams};
-use super::login::{Pending, flow_page, pending, start_session_as};
+use super::login::{Pending, flow_page, pending, signed_in, start_session_as};
 use super::pages::{LangPrefs, Page, csrf_token, csrf_valid};
 
 pub fn routes() -> Router<AppState> {
@@ -200,19 +200,17 @@ async fn activate_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Me
         Err(e) => return ErrorPage::internal(e).into_response(),
     };
     // The emailed link is a one-time secret sent to the address: a one-time password.
-    let jar = match start_session_as(&s, jar, &activated.user, &[acr::AMR_OTP], acr::SINGLE_FACTOR, &meta, true).await {
-        Ok(jar) => jar,
+    let (jar, session) = match start_session_as(&s, jar, &activated.user, &[acr::AMR_OTP], acr::SINGLE_FACTOR, &meta, true).await {
+        Ok(started) => started,
         Err(page) => return page.into_response(),
     };
-    let resume = match activated.request.as_deref() {
-        Some(handle) => authorize::load_pending(s.ctx(), handle).await.ok().flatten().map(|_| handle),
+    let pending = match activated.request.as_deref() {
+        Some(handle) => authorize::load_pending(s.ctx(), handle).await.ok().flatten(),
         None => None,
     };
-    let to = match resume {
-        Some(handle) => with_request(&s.url_path(paths::AUTHORIZE_RESUME), handle),
-        None => format!("{}?notice=activated", s.url_path(paths::ACCOUNT)),
-    };
-    (jar, Redirect::to(&to)).into_response()
+    let handle = pending.as_ref().and(activated.request.as_deref());
+    let account = format!("{}?notice=activated", s.url_path(paths::ACCOUNT));
+    signed_in(&s, jar, &session, pending, handle, Some(&account)).await
 }
 
 /// The one-field email form (resend activation, forgotten password).

@@ -22,7 +22,7 @@ use crate::store::{PendingLoginRecord, User};
 
 use super::error::ErrorPage;
 use super::extract::{BadForm, FormParams, Meta};
-use super::login::{Pending, after_login, flow_page, start_session, wants_device};
+use super::login::{Pending, flow_page, signed_in, start_session, wants_device};
 use super::pages::{LangPrefs, Page, clear_pending_login_cookie, csrf_token, csrf_valid, pending_login_cookie, set_pending_login_cookie};
 
 pub fn routes() -> Router<AppState> {
@@ -191,12 +191,10 @@ pub async fn finish(s: &AppState, jar: CookieJar, handle: &str, record: &Pending
     let jar = clear_pending_login_cookie(s, jar);
     // A second factor sent to the user's own phone or mail also links this device.
     let session_acr = if wants_device(s, flow) { acr::DEVICE } else { acr::TWO_FACTOR };
-    let jar = match start_session(s, jar, user, &amr, session_acr, meta).await {
-        Ok(jar) => jar,
-        Err(page) => return page.into_response(),
-    };
-    let live_request = flow.as_ref().and(record.request.as_deref());
-    (jar, Redirect::to(&after_login(s, live_request, record.next.as_deref()))).into_response()
+    match start_session(s, jar, user, &amr, session_acr, meta).await {
+        Ok((jar, session)) => signed_in(s, jar, &session, flow.clone(), flow.as_ref().and(record.request.as_deref()), record.next.as_deref()).await,
+        Err(page) => page.into_response(),
+    }
 }
 
 fn totp_page(s: &AppState, jar: CookieJar, user: &User, flow: &Pending, error: Option<&str>, minutes: Option<i64>) -> Response {

@@ -264,3 +264,33 @@ async fn wrong_password_unknown_account_and_disabled_account_look_the_same() {
     let events = srv.audit_events().await;
     assert_eq!(events.iter().filter(|e| *e == "login_failed").count(), 3);
 }
+
+#[tokio::test]
+async fn password_post_answers_with_the_code_when_nothing_else_is_asked() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
+        let pending = rp.start(&["email"]);
+        let browser = srv.browser();
+        let login = browser.open(&pending.url).await;
+        assert!(login.is_login_page(), "{login:?}");
+        let body = login.body();
+        let form = [
+            ("csrf", crate::common::browser::hidden(body, "csrf").expect("csrf")),
+            ("request", crate::common::browser::hidden(body, "request").expect("request handle")),
+            ("email", ALICE.0.to_string()),
+            ("password", ALICE.1.to_string()),
+        ];
+        // The login's own answer is the redirect to the client: no detour through
+        // /authorize/resume, which would cost the browser a round trip.
+        let answer = browser.client.post(srv.url("/login")).form(&form).send().await.expect("POST /login");
+        assert_eq!(answer.status(), reqwest::StatusCode::SEE_OTHER);
+        let location = answer.headers()["location"].to_str().expect("ASCII Location").to_string();
+        assert!(location.starts_with("https://first.example.com/callback?"), "{location}");
+        let code = rp.code_from(&pending, &location, &srv.issuer);
+        let tokens = rp.exchange(&code, pending.verifier).await.expect("code exchange");
+        rp.verify_id_token(&tokens, &pending.nonce);
+        // The request is finished: its handle cannot be resumed into a second code.
+        let again = browser.open(&format!("/authorize/resume?request={}", form[1].1)).await;
+        assert_eq!(again.status(), reqwest::StatusCode::BAD_REQUEST, "{again:?}");
+    }
+}
