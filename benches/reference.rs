@@ -5,7 +5,8 @@
 //! `cargo bench --bench reference -- ADDRESS DATA_DIR` serves:
 //!   GET  /empty   nothing at all
 //!   GET  /bytes?n=N  N precomputed bytes (what discovery and JWKS do)
-//!   POST /sign    parse a token-request form, sign one ES256 JWT
+//!   POST /sign    parse a token-request form, sign one ES256 JWT (with the JWS code
+//!                 oneid signs with: ring under a thin compact-form layer)
 //!   POST /verify  parse a form, verify one ES256 JWT
 //!   POST /insert  parse a form, insert one row into SQLite (WAL, synchronous=NORMAL,
 //!                 one writer connection), as oneid stores its rows
@@ -20,15 +21,16 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, post};
-use josekit::jws::{ES256, JwsHeader, JwsSigner, JwsVerifier};
+use oneid::keys::Alg;
+use oneid::keys::jws::{self, Signer, Verifier};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
 struct Reference {
     hash: String,
     hashing: tokio::sync::Semaphore,
-    signer: Box<dyn JwsSigner>,
-    verifier: Box<dyn JwsVerifier>,
+    signer: Signer,
+    verifier: Verifier,
     token: String,
     db: DatabaseConnection,
 }
@@ -55,16 +57,13 @@ async fn sign(State(r): State<Arc<Reference>>, body: Bytes) -> String {
         "iss": "http://localhost", "sub": "client", "aud": "http://localhost", "exp": now + 600, "iat": now,
         "jti": oneid::crypto::random_token(), "client_id": "client", "scope": "api", "fields": fields,
     });
-    let mut header = JwsHeader::new();
-    header.set_token_type("at+jwt");
-    header.set_key_id("reference");
-    let jwt = josekit::jws::serialize_compact(payload.to_string().as_bytes(), &header, r.signer.as_ref()).unwrap_or_default();
+    let jwt = jws::sign(&r.signer, Alg::Es256, "at+jwt", "reference", payload.to_string().as_bytes()).unwrap_or_default();
     format!("{{\"access_token\":\"{jwt}\",\"token_type\":\"Bearer\",\"expires_in\":600}}")
 }
 
 async fn verify(State(r): State<Arc<Reference>>, body: Bytes) -> String {
     form_fields(&body);
-    let ok = josekit::jws::deserialize_compact(&r.token, r.verifier.as_ref()).is_ok();
+    let ok = jws::parse(&r.token).is_some_and(|parts| parts.verified_by(&r.verifier));
     format!("{{\"active\":{ok}}}")
 }
 
@@ -124,11 +123,9 @@ fn main() {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async move {
-        let pair = ES256.generate_key_pair().expect("key pair");
-        let der = josekit::jwk::KeyPair::to_der_private_key(&pair);
-        let signer = ES256.signer_from_der(&der).expect("signer");
-        let verifier = ES256.verifier_from_jwk(&josekit::jwk::KeyPair::to_jwk_public_key(&pair)).expect("verifier");
-        let token = josekit::jws::serialize_compact(br#"{"sub":"reference","exp":9999999999}"#, &JwsHeader::new(), &signer).expect("token");
+        let (signer, _) = Signer::generate(Alg::Es256, 2048).expect("key pair");
+        let verifier = Verifier::from_jwk(&signer.public_jwk()).expect("verifier");
+        let token = jws::sign(&signer, Alg::Es256, "JWT", "reference", br#"{"sub":"reference","exp":9999999999}"#).expect("token");
         let url = format!("sqlite://{dir}/reference.db");
         let mut options = ConnectOptions::new(url);
         options.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
@@ -142,7 +139,7 @@ fn main() {
             .await
             .expect("table");
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let state = Arc::new(Reference { hash: reference_hash(), hashing: tokio::sync::Semaphore::new(cores), signer: Box::new(signer), verifier: Box::new(verifier), token, db });
+        let state = Arc::new(Reference { hash: reference_hash(), hashing: tokio::sync::Semaphore::new(cores), signer, verifier, token, db });
         let app = Router::new()
             .route("/empty", get(empty))
             .route("/bytes", get(bytes))

@@ -3,20 +3,19 @@
 //! keeps verifying and stays published until every token it signed has expired.
 
 pub mod foreign;
+pub mod jws;
 pub mod kek;
 pub mod thumbprint;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use josekit::jwk::Jwk;
-use josekit::jwk::alg::ed::EdCurve;
-use josekit::jws::{self, EdDSA, ES256, JwsHeader, JwsSigner, JwsVerifier, RS256};
 use serde_json::{Map, Value, json};
 
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::store::{SigningKeyRecord, Store, StoreError};
+use jws::{Signer, Verifier};
 use kek::Kek;
 
 /// The JWS algorithms oneid signs with.
@@ -85,13 +84,12 @@ pub struct VerifiedJwt {
 
 struct SigningKey {
     kid: String,
-    alg: Alg,
-    signer: Box<dyn JwsSigner>,
+    signer: Signer,
 }
 
 struct VerifyingKey {
     alg: Alg,
-    verifier: Box<dyn JwsVerifier>,
+    verifier: Verifier,
 }
 
 /// One consistent view of the keys: who signs, who verifies, what is published.
@@ -153,27 +151,20 @@ impl Keys {
     pub fn sign(&self, alg: Alg, typ: &str, payload: &[u8]) -> Result<String, KeyError> {
         let ring = self.ring();
         let key = ring.signers.get(&alg).ok_or(KeyError::NoKey(alg.name()))?;
-        let mut header = JwsHeader::new();
-        header.set_token_type(typ);
-        header.set_key_id(key.kid.as_str());
-        debug_assert_eq!(key.alg, alg);
-        jws::serialize_compact(payload, &header, key.signer.as_ref()).map_err(material)
+        jws::sign(&key.signer, alg, typ, &key.kid, payload).map_err(material)
     }
 
     /// Checks the signature against a published key chosen by `kid`; claims are the
     /// caller's to check.
     pub fn verify(&self, jwt: &str) -> Result<VerifiedJwt, KeyError> {
+        let parts = jws::parse(jwt).ok_or(KeyError::Invalid)?;
         let ring = self.ring();
-        let (payload, header) = jws::deserialize_compact_with_selector(jwt, |header| {
-            let key = header.key_id().and_then(|kid| ring.verifiers.get(kid));
-            match key {
-                Some(key) if header.algorithm() == Some(key.alg.name()) => Ok(Some(key.verifier.as_ref())),
-                _ => Ok(None),
-            }
-        })
-        .map_err(|_| KeyError::Invalid)?;
-        let alg = header.algorithm().and_then(Alg::parse).ok_or(KeyError::Invalid)?;
-        Ok(VerifiedJwt { payload, alg, typ: header.token_type().map(str::to_string) })
+        let key = parts.header.get("kid").and_then(Value::as_str).and_then(|kid| ring.verifiers.get(kid)).ok_or(KeyError::Invalid)?;
+        if parts.alg() != Some(key.alg.name()) || !parts.verified_by(&key.verifier) {
+            return Err(KeyError::Invalid);
+        }
+        let typ = parts.header.get("typ").and_then(Value::as_str).map(str::to_string);
+        Ok(VerifiedJwt { payload: parts.payload, alg: key.alg, typ })
     }
 
     /// The JWKS document, serialised once per key change.
@@ -206,10 +197,8 @@ fn version(records: &[SigningKeyRecord], now: UnixTime) -> Vec<(String, Option<U
 
 /// Generates a key pair off the async runtime (RSA generation takes a while).
 async fn new_key(kek: &Kek, alg: Alg, rsa_bits: u32, now: UnixTime) -> Result<SigningKeyRecord, KeyError> {
-    let (der, jwk) = tokio::task::spawn_blocking(move || generate(alg, rsa_bits))
-        .await
-        .map_err(material)??;
-    let mut public = jwk.as_ref().clone();
+    let (signer, der) = tokio::task::spawn_blocking(move || Signer::generate(alg, rsa_bits)).await.map_err(material)?.map_err(material)?;
+    let mut public = signer.public_jwk();
     let kid = thumbprint::of(&public).ok_or_else(|| material("generated JWK lacks required members"))?;
     public.insert("kid".into(), Value::String(kid.clone()));
     public.insert("use".into(), Value::String("sig".into()));
@@ -223,16 +212,6 @@ async fn new_key(kek: &Kek, alg: Alg, rsa_bits: u32, now: UnixTime) -> Result<Si
         retired_at: None,
         publish_until: None,
     })
-}
-
-fn generate(alg: Alg, rsa_bits: u32) -> Result<(Vec<u8>, Jwk), KeyError> {
-    use josekit::jwk::KeyPair;
-    let pair: Box<dyn KeyPair> = match alg {
-        Alg::Es256 => Box::new(ES256.generate_key_pair().map_err(material)?),
-        Alg::Rs256 => Box::new(RS256.generate_key_pair(rsa_bits).map_err(material)?),
-        Alg::EdDsa => Box::new(EdDSA.generate_key_pair(EdCurve::Ed25519).map_err(material)?),
-    };
-    Ok((pair.to_der_private_key(), pair.to_jwk_public_key()))
 }
 
 /// The published keys; of each algorithm, the newest key published for [`SIGN_AFTER`]
@@ -255,22 +234,13 @@ fn build_ring(kek: &Kek, records: Vec<SigningKeyRecord>, now: UnixTime) -> Resul
     for record in records {
         let Some(alg) = Alg::parse(&record.alg) else { continue };
         let map: Map<String, Value> = serde_json::from_str(&record.public_jwk).map_err(material)?;
-        let jwk = Jwk::from_map(map.clone()).map_err(material)?;
-        let verifier: Box<dyn JwsVerifier> = match alg {
-            Alg::Es256 => Box::new(ES256.verifier_from_jwk(&jwk).map_err(material)?),
-            Alg::Rs256 => Box::new(RS256.verifier_from_jwk(&jwk).map_err(material)?),
-            Alg::EdDsa => Box::new(EdDSA.verifier_from_jwk(&jwk).map_err(material)?),
-        };
+        let verifier = Verifier::from_jwk(&map).ok_or_else(|| material(format!("key {} has an unusable public key", record.kid)))?;
         verifiers.insert(record.kid.clone(), VerifyingKey { alg, verifier });
         published.push(Value::Object(map));
         if chosen.contains(&record.kid) {
             let der = kek.open(&record.kid, &record.private_key)?;
-            let signer: Box<dyn JwsSigner> = match alg {
-                Alg::Es256 => Box::new(ES256.signer_from_der(&der).map_err(material)?),
-                Alg::Rs256 => Box::new(RS256.signer_from_der(&der).map_err(material)?),
-                Alg::EdDsa => Box::new(EdDSA.signer_from_der(&der).map_err(material)?),
-            };
-            signers.insert(alg, SigningKey { kid: record.kid.clone(), alg, signer });
+            let signer = Signer::from_der(alg, &der).map_err(material)?;
+            signers.insert(alg, SigningKey { kid: record.kid.clone(), signer });
         }
     }
     let jwks: Arc<[u8]> = json!({ "keys": published }).to_string().into_bytes().into();
