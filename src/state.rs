@@ -86,7 +86,7 @@ impl Ctx {
             .map_err(|e| fail("http client")(&e))?;
         let client_keys = ClientKeys::new(outbound.clone());
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
-        let catalogs = Arc::new(Catalogs::load().map_err(|e| fail("message catalogs")(&e))?);
+        let catalogs = Arc::new(Catalogs::default());
         let templates = Templates::new(&config.path_prefix(), config.issuer(), config.accounts.password_min_length, catalogs.clone());
         let templates = Arc::new(templates);
         let mailer = Mailer::start(&config.mail, templates.clone(), catalogs.clone()).map_err(|e| fail("mail")(&e))?;

@@ -288,7 +288,7 @@ async fn deleting_the_account_erases_it_and_revokes_its_tokens() {
 #[tokio::test]
 async fn pages_and_emails_wear_the_clients_brand_and_language() {
     let srv = TestServer::start().await;
-    let catalogs = oneid::i18n::Catalogs::load().unwrap();
+    let catalogs = oneid::i18n::Catalogs::default();
     let rp = Rp::new(&srv, "mini-portal", Some(crate::common::WEB_SECRET), "https://mini.example.com/callback").await;
     let browser = srv.browser();
     let login = browser.open(&format!("{}&ui_locales=fr-CA", rp.start(&["email"]).url)).await;
