@@ -52,7 +52,7 @@ impl Signer {
                 let pair = EcdsaKeyPair::from_pkcs8(p256, der, &rng).or_else(|_| EcdsaKeyPair::from_pkcs8(p256, &sec1_to_pkcs8(der), &rng));
                 Ok(Signer::Es256(pair.map_err(unreadable)?))
             }
-            Alg::Rs256 => Ok(Signer::Rs256(RsaKeyPair::from_pkcs8(der).or_else(|_| RsaKeyPair::from_der(der)).map_err(unreadable)?)),
+            Alg::Rs256 => Ok(Signer::Rs256(RsaKeyPair::from_pkcs8(der).map_err(unreadable)?)),
             Alg::EdDsa => Ok(Signer::EdDsa(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(unreadable)?)),
         }
     }
@@ -212,6 +212,10 @@ mod tests {
             (Alg::EdDsa, Box::new(EdDSA.generate_key_pair(josekit::jwk::alg::ed::EdCurve::Ed25519).unwrap())),
         ];
         for (alg, pair) in made {
+            if alg == Alg::Es256 {
+                let pkcs8 = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &pair.to_der_private_key(), &SystemRandom::new());
+                assert!(pkcs8.is_err(), "earlier versions stored P-256 keys as SEC1, not PKCS#8");
+            }
             let signer = Signer::from_der(alg, &pair.to_der_private_key()).unwrap_or_else(|e| panic!("{alg:?}: {e}"));
             let jwk = signer.public_jwk();
             let thumbprint = super::super::thumbprint::of;
