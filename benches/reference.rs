@@ -57,7 +57,7 @@ async fn sign(State(r): State<Arc<Reference>>, body: Bytes) -> String {
         "iss": "http://localhost", "sub": "client", "aud": "http://localhost", "exp": now + 600, "iat": now,
         "jti": oneid::crypto::random_token(), "client_id": "client", "scope": "api", "fields": fields,
     });
-    let jwt = jws::sign(&r.signer, Alg::Es256, "at+jwt", "reference", payload.to_string().as_bytes()).unwrap_or_default();
+    let jwt = jws::sign(&r.signer, "at+jwt", "reference", payload.to_string().as_bytes()).unwrap_or_default();
     format!("{{\"access_token\":\"{jwt}\",\"token_type\":\"Bearer\",\"expires_in\":600}}")
 }
 
@@ -125,7 +125,7 @@ fn main() {
     runtime.block_on(async move {
         let (signer, _) = Signer::generate(Alg::Es256, 2048).expect("key pair");
         let verifier = Verifier::from_jwk(&signer.public_jwk()).expect("verifier");
-        let token = jws::sign(&signer, Alg::Es256, "JWT", "reference", br#"{"sub":"reference","exp":9999999999}"#).expect("token");
+        let token = jws::sign(&signer, "JWT", "reference", br#"{"sub":"reference","exp":9999999999}"#).expect("token");
         let url = format!("sqlite://{dir}/reference.db");
         let mut options = ConnectOptions::new(url);
         options.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {

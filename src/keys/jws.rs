@@ -57,24 +57,29 @@ impl Signer {
         }
     }
 
+    pub fn alg(&self) -> Alg {
+        match self {
+            Signer::Es256(_) => Alg::Es256,
+            Signer::Rs256(_) => Alg::Rs256,
+            Signer::EdDsa(_) => Alg::EdDsa,
+        }
+    }
+
     /// The public key as a JWK: only the members RFC 7638 thumbprints cover.
     pub fn public_jwk(&self) -> Map<String, Value> {
-        let jwk = match self {
+        let members = match self {
             Signer::Es256(pair) => {
                 // An uncompressed point: 0x04, then x and y.
                 let point = pair.public_key().as_ref();
-                json!({ "kty": "EC", "crv": "P-256", "x": b64url(&point[1..33]), "y": b64url(&point[33..65]) })
+                vec![("kty", "EC".into()), ("crv", "P-256".into()), ("x", b64url(&point[1..33])), ("y", b64url(&point[33..65]))]
             }
             Signer::Rs256(pair) => {
                 let public = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public());
-                json!({ "kty": "RSA", "n": b64url(&public.n), "e": b64url(&public.e) })
+                vec![("kty", "RSA".into()), ("n", b64url(&public.n)), ("e", b64url(&public.e))]
             }
-            Signer::EdDsa(pair) => json!({ "kty": "OKP", "crv": "Ed25519", "x": b64url(pair.public_key().as_ref()) }),
+            Signer::EdDsa(pair) => vec![("kty", "OKP".into()), ("crv", "Ed25519".into()), ("x", b64url(pair.public_key().as_ref()))],
         };
-        match jwk {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        }
+        members.into_iter().map(|(name, value)| (name.to_string(), Value::String(value))).collect()
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, MaterialError> {
@@ -129,10 +134,10 @@ impl Verifier {
     }
 }
 
-/// `payload` signed by `signer` in the compact form, under a header of `alg`, `typ`
-/// and `kid`.
-pub fn sign(signer: &Signer, alg: Alg, typ: &str, kid: &str, payload: &[u8]) -> Result<String, MaterialError> {
-    let header = json!({ "alg": alg.name(), "typ": typ, "kid": kid }).to_string();
+/// `payload` signed by `signer` in the compact form, under a header of its algorithm,
+/// `typ` and `kid`.
+pub fn sign(signer: &Signer, typ: &str, kid: &str, payload: &[u8]) -> Result<String, MaterialError> {
+    let header = json!({ "alg": signer.alg().name(), "typ": typ, "kid": kid }).to_string();
     let mut jwt = format!("{}.{}", b64url(header.as_bytes()), b64url(payload));
     let signature = signer.sign(jwt.as_bytes())?;
     jwt.push('.');
@@ -220,7 +225,7 @@ mod tests {
             let jwk = signer.public_jwk();
             let thumbprint = super::super::thumbprint::of;
             assert_eq!(thumbprint(&jwk), thumbprint(pair.to_jwk_public_key().as_ref()), "{alg:?}: the same public key");
-            let jwt = sign(&signer, alg, "JWT", "k1", b"{\"sub\":\"a\"}").unwrap();
+            let jwt = sign(&signer, "JWT", "k1", b"{\"sub\":\"a\"}").unwrap();
             let theirs = Jwk::from_map(jwk.clone()).unwrap();
             let verifier: Box<dyn JwsVerifier> = match alg {
                 Alg::Es256 => Box::new(ES256.verifier_from_jwk(&theirs).unwrap()),
@@ -246,7 +251,7 @@ mod tests {
             let (signer, pkcs8) = Signer::generate(alg, 2048).unwrap();
             let again = Signer::from_der(alg, &pkcs8).unwrap();
             assert_eq!(signer.public_jwk(), again.public_jwk(), "{alg:?}");
-            let jwt = sign(&again, alg, "JWT", "k", b"{}").unwrap();
+            let jwt = sign(&again, "JWT", "k", b"{}").unwrap();
             assert!(parse(&jwt).unwrap().verified_by(&Verifier::from_jwk(&signer.public_jwk()).unwrap()), "{alg:?}");
         }
     }
@@ -255,7 +260,7 @@ mod tests {
     fn refuses_what_it_does_not_understand() {
         let (signer, _) = Signer::generate(Alg::Es256, 2048).unwrap();
         let verifier = Verifier::from_jwk(&signer.public_jwk()).unwrap();
-        let jwt = sign(&signer, Alg::Es256, "JWT", "k", b"{}").unwrap();
+        let jwt = sign(&signer, "JWT", "k", b"{}").unwrap();
         let parts = parse(&jwt).unwrap();
         // The algorithm is the key's: an RSA or HMAC name does not apply to it.
         for alg in ["RS256", "HS256", "none", "EdDSA"] {

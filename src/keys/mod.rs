@@ -151,7 +151,7 @@ impl Keys {
     pub fn sign(&self, alg: Alg, typ: &str, payload: &[u8]) -> Result<String, KeyError> {
         let ring = self.ring();
         let key = ring.signers.get(&alg).ok_or(KeyError::NoKey(alg.name()))?;
-        jws::sign(&key.signer, alg, typ, &key.kid, payload).map_err(material)
+        jws::sign(&key.signer, typ, &key.kid, payload).map_err(material)
     }
 
     /// Checks the signature against a published key chosen by `kid`; claims are the
