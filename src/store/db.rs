@@ -18,7 +18,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJourna
 use sea_orm::sqlx::{self, ConnectOptions as _, Connection as _};
 use sea_orm::{ConnAcquireErr, ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
 use sea_query_sqlx::SqlxValues;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// How long a request waits for a connection (a free one, or a new one through a short
 /// database outage) before it fails.
@@ -39,6 +39,8 @@ struct Pool {
     idle: Mutex<Vec<Idle>>,
     /// One per connection that may exist: held by each lease.
     permits: Arc<Semaphore>,
+    /// Told each time a connection comes back (see `Db::returns`).
+    returns: Arc<Notify>,
 }
 
 enum Options {
@@ -59,18 +61,16 @@ struct Idle {
 impl Db {
     /// A SQLite database: WAL, synchronous=NORMAL, foreign keys, a busy timeout.
     pub fn sqlite(url: &str, max_connections: u32) -> Result<Db, DbErr> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(conn_err)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true)
-            // 2 MiB of page cache per connection; the OS caches the file too.
-            .pragma("cache_size", "-2000")
-            .pragma("temp_store", "memory")
-            .disable_statement_logging();
-        Ok(Db::new(Options::Sqlite(options), max_connections))
+        Ok(Db::new(Options::Sqlite(sqlite_options(url)?), max_connections))
+    }
+
+    /// The one connection that writes to a SQLite database. It copies the write-ahead
+    /// log back into the database file itself (a checkpoint, during which every write
+    /// waits) only once the log has grown past `log_pages`; short of that it leaves the
+    /// copying to another connection (`store::checkpoints`).
+    pub fn sqlite_writer(url: &str, log_pages: u32) -> Result<Db, DbErr> {
+        let options = sqlite_options(url)?.pragma("wal_autocheckpoint", log_pages.to_string());
+        Ok(Db::new(Options::Sqlite(options), 1))
     }
 
     pub fn postgres(url: &str, max_connections: u32) -> Result<Db, DbErr> {
@@ -80,7 +80,14 @@ impl Db {
 
     fn new(options: Options, max_connections: u32) -> Db {
         let max = usize::try_from(max_connections.max(1)).unwrap_or(1);
-        Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)) }))
+        Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)), returns: Arc::default() }))
+    }
+
+    /// Notified whenever a connection comes back to the pool: after each statement run
+    /// outside a transaction, and after each transaction. For the writer's pool that
+    /// means "something may have been written".
+    pub fn returns(&self) -> Arc<Notify> {
+        self.0.returns.clone()
     }
 
     /// Opens `n` connections at the same time and leaves them idle: each costs the
@@ -152,6 +159,20 @@ impl Db {
         };
         Ok(Lease { conn: Some(conn), pool: self.0.clone(), permit: Some(permit), busy: false, in_transaction: false })
     }
+}
+
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, DbErr> {
+    Ok(SqliteConnectOptions::from_str(url)
+        .map_err(conn_err)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+        // 2 MiB of page cache per connection; the OS caches the file too.
+        .pragma("cache_size", "-2000")
+        .pragma("temp_store", "memory")
+        .disable_statement_logging())
 }
 
 impl Options {
@@ -227,6 +248,7 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        self.pool.returns.notify_one();
         let Some(mut conn) = self.conn.take() else { return };
         if !self.busy && !self.in_transaction {
             self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(Idle { conn, since: Instant::now() });

@@ -7,6 +7,7 @@
 mod audit;
 mod auth_requests;
 mod brands;
+mod checkpoints;
 mod clients;
 mod codes;
 mod consents;
@@ -115,8 +116,9 @@ impl Store {
             // The writer first: it creates the file and switches it to WAL, which needs the
             // database to itself; the readers then find WAL already set (seen as
             // "database is locked" on first starts when the readers came first).
-            let write = Db::sqlite(url, 1)?;
+            let write = Db::sqlite_writer(url, checkpoints::BACKSTOP)?;
             write.open(1).await?;
+            checkpoints::start(Db::sqlite(url, 1)?, write.returns());
             let read = Db::sqlite(url, max_connections)?;
             read.open(1).await?;
             let audit = audit::AuditWriter::start(write.clone());
