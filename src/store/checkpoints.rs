@@ -49,9 +49,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("t.db");
         let url = format!("sqlite://{}", file.display());
-        let writer = Db::sqlite_writer(&url, 1_000_000).unwrap();
+        let (writer, writes) = Db::sqlite_writer(&url, 1_000_000).unwrap();
         writer.execute_unprepared("CREATE TABLE t (v TEXT NOT NULL)").await.unwrap();
-        start(Db::sqlite(&url, 1).unwrap(), writer.returns());
+        start(Db::sqlite(&url, 1).unwrap(), writes);
         // A thousand rows of 1 KiB: some 250 pages, far below the writer's own threshold.
         let fill = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO t SELECT hex(randomblob(512)) FROM n";
         writer.execute_unprepared(fill).await.unwrap();

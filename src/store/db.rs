@@ -39,8 +39,8 @@ struct Pool {
     idle: Mutex<Vec<Idle>>,
     /// One per connection that may exist: held by each lease.
     permits: Arc<Semaphore>,
-    /// Told each time a connection comes back (see `Db::returns`).
-    returns: Arc<Notify>,
+    /// The SQLite writer's: told each time its connection comes back (`Db::sqlite_writer`).
+    returns: Option<Arc<Notify>>,
 }
 
 enum Options {
@@ -61,33 +61,29 @@ struct Idle {
 impl Db {
     /// A SQLite database: WAL, synchronous=NORMAL, foreign keys, a busy timeout.
     pub fn sqlite(url: &str, max_connections: u32) -> Result<Db, DbErr> {
-        Ok(Db::new(Options::Sqlite(sqlite_options(url)?), max_connections))
+        Ok(Db::new(Options::Sqlite(sqlite_options(url)?), max_connections, None))
     }
 
     /// The one connection that writes to a SQLite database. It copies the write-ahead
     /// log back into the database file itself (a checkpoint, during which every write
     /// waits) only once the log has grown past `log_pages`; short of that it leaves the
-    /// copying to another connection (`store::checkpoints`).
-    pub fn sqlite_writer(url: &str, log_pages: u32) -> Result<Db, DbErr> {
+    /// copying to another connection (`store::checkpoints`), which the `Notify` wakes:
+    /// it is told each time the connection comes back to the pool, after each statement
+    /// run outside a transaction and after each transaction.
+    pub fn sqlite_writer(url: &str, log_pages: u32) -> Result<(Db, Arc<Notify>), DbErr> {
         let options = sqlite_options(url)?.pragma("wal_autocheckpoint", log_pages.to_string());
-        Ok(Db::new(Options::Sqlite(options), 1))
+        let returns = Arc::new(Notify::new());
+        Ok((Db::new(Options::Sqlite(options), 1, Some(returns.clone())), returns))
     }
 
     pub fn postgres(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         let options = PgConnectOptions::from_str(url).map_err(conn_err)?.disable_statement_logging();
-        Ok(Db::new(Options::Postgres(options), max_connections))
+        Ok(Db::new(Options::Postgres(options), max_connections, None))
     }
 
-    fn new(options: Options, max_connections: u32) -> Db {
+    fn new(options: Options, max_connections: u32, returns: Option<Arc<Notify>>) -> Db {
         let max = usize::try_from(max_connections.max(1)).unwrap_or(1);
-        Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)), returns: Arc::default() }))
-    }
-
-    /// Notified whenever a connection comes back to the pool: after each statement run
-    /// outside a transaction, and after each transaction. For the writer's pool that
-    /// means "something may have been written".
-    pub fn returns(&self) -> Arc<Notify> {
-        self.0.returns.clone()
+        Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)), returns }))
     }
 
     /// Opens `n` connections at the same time and leaves them idle: each costs the
@@ -248,7 +244,9 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        self.pool.returns.notify_one();
+        if let Some(returns) = &self.pool.returns {
+            returns.notify_one();
+        }
         let Some(mut conn) = self.conn.take() else { return };
         if !self.busy && !self.in_transaction {
             self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(Idle { conn, since: Instant::now() });

@@ -116,9 +116,9 @@ impl Store {
             // The writer first: it creates the file and switches it to WAL, which needs the
             // database to itself; the readers then find WAL already set (seen as
             // "database is locked" on first starts when the readers came first).
-            let write = Db::sqlite_writer(url, checkpoints::BACKSTOP)?;
+            let (write, writes) = Db::sqlite_writer(url, checkpoints::BACKSTOP)?;
             write.open(1).await?;
-            checkpoints::start(Db::sqlite(url, 1)?, write.returns());
+            checkpoints::start(Db::sqlite(url, 1)?, writes);
             let read = Db::sqlite(url, max_connections)?;
             read.open(1).await?;
             let audit = audit::AuditWriter::start(write.clone());
