@@ -4,13 +4,17 @@
 //! (`trusted_proxies`): read from the right, the first address that is not a trusted
 //! proxy is the client.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use axum::http::HeaderMap;
+use axum::extract::ConnectInfo;
+use axum::http::{Extensions, HeaderMap};
 
-/// The client's address, resolved once per request by the middleware.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub IpAddr);
+/// The client's address of a request, from its extensions and headers (`None` without
+/// a TCP peer, as in some tests).
+pub fn of(extensions: &Extensions, headers: &HeaderMap, trusted: &[Network]) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?;
+    Some(resolve(peer.0.ip(), headers, trusted))
+}
 
 /// An address range: `10.0.0.0/8`, `fd00::/8`, or one address.
 #[derive(Clone, Debug, PartialEq, Eq)]

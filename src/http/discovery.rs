@@ -1,10 +1,10 @@
 //! Discovery documents and the JWKS, served from bytes prepared in advance.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::paths;
@@ -18,10 +18,22 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub async fn discovery_get(State(s): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "public, max-age=300")], Bytes::from_owner(s.discovery.clone())).into_response()
+    prepared("application/json", "public, max-age=300", Bytes::from_owner(s.discovery.clone()))
 }
 
 async fn jwks_get(State(s): State<AppState>) -> Response {
     // Short caching: after a rotation clients must see the new key soon.
-    ([(header::CONTENT_TYPE, "application/jwk-set+json"), (header::CACHE_CONTROL, "public, max-age=60")], Bytes::from_owner(s.ctx().keys.jwks())).into_response()
+    prepared("application/jwk-set+json", "public, max-age=60", Bytes::from_owner(s.ctx().keys.jwks()))
+}
+
+/// A response of prepared bytes. Its header map has room from the start for the headers
+/// every response gets (`middleware`): growing it on the way is an allocation and a
+/// rehash, a visible share of requests this cheap.
+fn prepared(content_type: &'static str, cache_control: &'static str, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.reserve(16);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    response
 }

@@ -146,7 +146,7 @@ impl IntoResponse for Problem {
             body.insert(name.into(), value);
         }
         let bytes = serde_json::Value::Object(body).to_string();
-        let mut response = (self.status, [(header::CONTENT_TYPE, "application/problem+json"), (header::CACHE_CONTROL, "no-store")], bytes).into_response();
+        let mut response = (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], bytes).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
@@ -172,7 +172,7 @@ fn error_body(e: &OAuthError) -> serde_json::Value {
 pub fn no_store_json(body: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (
-            [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::CACHE_CONTROL, HeaderValue::from_static("no-store")), (header::PRAGMA, HeaderValue::from_static("no-cache"))],
             bytes,
         )
             .into_response(),

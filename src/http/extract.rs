@@ -2,10 +2,8 @@
 //! client credentials from `Authorization: Basic`, access tokens and DPoP proofs, and the
 //! request facts that go into audit events.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -16,6 +14,9 @@ use crate::protocol::OAuthError;
 use crate::protocol::client_auth::Credentials;
 use crate::protocol::params::Params;
 use crate::protocol::resource::Scheme;
+use crate::state::AppState;
+
+use super::client_addr;
 
 /// The parameters of an `application/x-www-form-urlencoded` body.
 pub struct FormParams(pub Params);
@@ -136,15 +137,12 @@ pub fn dpop_proofs(headers: &HeaderMap) -> Vec<String> {
 /// Where the request came from, for audit events.
 pub struct Meta(pub RequestMeta);
 
-impl<S: Send + Sync> FromRequestParts<S> for Meta {
+impl FromRequestParts<AppState> for Meta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
         let header = |name| parts.headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok()).map(str::to_string);
-        let ip = match parts.extensions.get::<super::client_addr::ClientAddr>() {
-            Some(client) => Some(client.0.to_string()),
-            None => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
-        };
+        let ip = client_addr::of(&parts.extensions, &parts.headers, &s.ctx().trusted_proxies).map(|ip| ip.to_string());
         Ok(Meta(RequestMeta { ip, user_agent: header(header::USER_AGENT), request_id: header(header::HeaderName::from_static("x-request-id")) }))
     }
 }

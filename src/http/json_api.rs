@@ -3,7 +3,7 @@
 //! 9457 problem details with the protocol's challenge headers, and turning axum's own
 //! refusals into problem details too.
 
-use axum::extract::OriginalUri;
+use axum::extract::NestedPath;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,9 +25,11 @@ pub async fn access_claims(s: &AppState, parts: &Parts, missing: &str) -> Result
         Err(e) => return Err(with_challenge(BearerError::bearer(e).into_response(), unauthorized("the Authorization header could not be read"))),
     };
     let proofs = dpop_proofs(&parts.headers);
-    // The APIs are nested routers: the full path, for the DPoP proof's `htu`, is the original one.
-    let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
-    let url = format!("{}{}", ctx.config.issuer(), path.strip_prefix(&s.path_prefix).unwrap_or(path));
+    // The APIs are nested routers, which see the path below where they are nested; the
+    // DPoP proof's `htu` is the whole URL. (None of their routes is the nested root.)
+    let nested = parts.extensions.get::<NestedPath>().map_or("", |n| n.as_str().trim_end_matches('/'));
+    let path = format!("{nested}{}", parts.uri.path());
+    let url = format!("{}{}", ctx.config.issuer(), path.strip_prefix(s.path_prefix.as_str()).unwrap_or(&path));
     let presented = Presented { scheme, token: &token, proofs: &proofs, method: parts.method.as_str(), url: &url };
     match resource::authenticate(ctx, &presented).await {
         Ok(claims) => Ok((claims, scheme)),

@@ -4,23 +4,25 @@
 //! default security headers, CORS for browser-based clients on the few endpoints they
 //! call themselves, and the request counted.
 
-use std::sync::OnceLock;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::Service;
 use tracing::Instrument;
 
 use crate::auth::rate_limit;
 use crate::paths;
 use crate::state::AppState;
 
-use super::client_addr::{self, ClientAddr, Network};
-use super::pages;
+use super::client_addr::{self, Network};
+use super::{pages, request_metrics};
 
 /// How long a request may take before it is answered 503 (too busy, try again).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,41 +34,81 @@ const RATE_LIMITED: &[&str] = &[paths::LOGIN, paths::LOGIN_CODE, paths::LOGIN_TO
 /// Endpoints that answer with JSON or plain text only.
 const NO_PAGES: &[&str] = &[
     paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::TOKEN, paths::PAR, paths::REVOKE, paths::USERINFO, paths::INTROSPECT, paths::DEVICE_AUTHORIZATION,
-    paths::APP_PIN, paths::HEALTHZ, paths::READYZ, paths::METRICS, "/static/{file}",
+    paths::APP_PIN, paths::HEALTHZ, paths::READYZ, paths::METRICS, STATIC_FILE,
 ];
 
-pub async fn finish(State(s): State<AppState>, mut request: Request, next: Next) -> Response {
+/// The layer around the router, as a tower service of its own: axum's `from_fn` would
+/// box the rest of the stack and that stack's future again on every request.
+#[derive(Clone)]
+pub struct Finish<S> {
+    state: AppState,
+    inner: S,
+}
+
+impl<S> Finish<S> {
+    pub fn new(state: AppState, inner: S) -> Finish<S> {
+        Finish { state, inner }
+    }
+}
+
+impl<S> Service<Request> for Finish<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The service made ready serves this request; its clone waits for its own poll_ready.
+        let waiting = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, waiting);
+        let state = self.state.clone();
+        Box::pin(async move { Ok(finish(state, request, ready).await) })
+    }
+}
+
+async fn finish<S>(s: AppState, mut request: Request, inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     mark_secrets(request.headers_mut());
     let request_id = request_id(&mut request, &s.ctx().trusted_proxies);
     // The path without the query, which may hold hints and state.
     let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id.to_str().unwrap_or("-"));
-    let mut response = answer(s, request, next).instrument(span).await;
+    let mut response = answer(s, request, inner).instrument(span).await;
     response.headers_mut().insert(REQUEST_ID, request_id);
     response
 }
 
-async fn answer(s: AppState, mut request: Request, next: Next) -> Response {
+async fn answer<S>(s: AppState, request: Request, mut inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let started = Instant::now();
-    let route = route_label(&s.path_prefix, request.uri().path());
-    let method = method_label(request.method());
+    let route_index = route_of(&s.path_prefix, request.uri().path());
+    let route = ROUTES[route_index];
+    let method = request.method().clone();
     let cross_origin = CROSS_ORIGIN.contains(&route);
     let preflight = cross_origin && request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     // Only routes that can answer with a page pay for reading what pages need.
     let page_request = (!NO_PAGES.contains(&route)).then(|| pages::PageRequest::of(&request));
-    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|peer| ClientAddr(client_addr::resolve(peer.0.ip(), request.headers(), &s.ctx().trusted_proxies)));
-    let limited = match client {
-        // Typing device codes is limited however it is sent: the codes are short.
-        Some(ClientAddr(ip)) if (request.method() == Method::POST && RATE_LIMITED.contains(&route)) || route == paths::DEVICE => rate_limit::check(s.ctx(), ip),
-        _ => None,
+    // Typing device codes is limited however it is sent: the codes are short.
+    let limited = if (request.method() == Method::POST && RATE_LIMITED.contains(&route)) || route == paths::DEVICE {
+        client_addr::of(request.extensions(), request.headers(), &s.ctx().trusted_proxies).and_then(|ip| rate_limit::check(s.ctx(), ip))
+    } else {
+        None
     };
-    if let Some(client) = client {
-        request.extensions_mut().insert(client);
-    }
     let mut response = match limited {
         Some(retry_after) => super::error::ErrorPage::too_many(retry_after),
         None if preflight => StatusCode::NO_CONTENT.into_response(),
-        None => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
-            Ok(response) => response,
+        None => match tokio::time::timeout(REQUEST_TIMEOUT, inner.call(request)).await {
+            Ok(Ok(response)) => response,
             Err(_) => super::error::ErrorPage::busy().into_response(),
         },
     };
@@ -106,8 +148,7 @@ async fn answer(s: AppState, mut request: Request, next: Next) -> Response {
     } else {
         tracing::debug!(status = status.as_u16(), latency_ms, "finished processing request");
     }
-    metrics::histogram!("oneid_http_request_duration_seconds", "method" => method, "path" => route).record(elapsed.as_secs_f64());
-    metrics::counter!("oneid_http_requests_total", "method" => method, "path" => route, "status" => status_label(status)).increment(1);
+    request_metrics::record(route_index, &method, status, elapsed);
     response
 }
 
@@ -140,47 +181,34 @@ fn is_request_id(id: &[u8]) -> bool {
     (1..=128).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
 }
 
-/// The route a path belongs to, as a metrics label: route patterns only, never raw
-/// paths (which would let anyone create label values).
-fn route_label(prefix: &str, path: &str) -> &'static str {
-    const ROUTES: &[&str] = &[
-        paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::AUTHORIZE, paths::AUTHORIZE_RESUME, paths::AUTHORIZE_CANCEL,
-        paths::LOGIN, paths::CONSENT, paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::INTROSPECT, paths::LOGOUT,
-        paths::HOME, paths::HEALTHZ, paths::READYZ, paths::METRICS, paths::REGISTER, paths::ACTIVATE, paths::RESEND_ACTIVATION,
-        paths::PASSWORD_FORGOT, paths::PASSWORD_RESET, paths::ACCOUNT, paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL,
-        paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND,
-        paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
-        paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
-        paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE, paths::DEVICE_AUTHORIZATION, paths::DEVICE,
-        paths::DEVICE_DECIDE, paths::ACCOUNT_SESSIONS, paths::PAR, paths::APP_PIN,
-        paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
-    ];
+/// The route patterns requests are told apart by (metrics labels, CORS, rate limits,
+/// pages): patterns only, never raw paths, which would let anyone create label values.
+pub(super) const ROUTES: &[&str] = &[
+    paths::DISCOVERY, paths::AS_METADATA, paths::JWKS, paths::AUTHORIZE, paths::AUTHORIZE_RESUME, paths::AUTHORIZE_CANCEL,
+    paths::LOGIN, paths::CONSENT, paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::INTROSPECT, paths::LOGOUT,
+    paths::HOME, paths::HEALTHZ, paths::READYZ, paths::METRICS, paths::REGISTER, paths::ACTIVATE, paths::RESEND_ACTIVATION,
+    paths::PASSWORD_FORGOT, paths::PASSWORD_RESET, paths::ACCOUNT, paths::ACCOUNT_PASSWORD, paths::ACCOUNT_EMAIL,
+    paths::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EXPORT, paths::ACCOUNT_DELETE, paths::LOGIN_CODE, paths::LOGIN_CODE_RESEND,
+    paths::LOGIN_TOTP, paths::ACCOUNT_TOTP, paths::ACCOUNT_NOT_ME, paths::ACCOUNT_PHONE,
+    paths::LOGIN_DEVICE, paths::ACCOUNT_DEVICES, paths::ACCOUNT_QUESTION, paths::LOGIN_PASSKEY, paths::LOGIN_PASSKEY_OPTIONS,
+    paths::ACCOUNT_PASSKEYS, paths::ACCOUNT_PASSKEYS_OPTIONS, paths::ACCOUNT_PASSKEYS_REMOVE, paths::DEVICE_AUTHORIZATION, paths::DEVICE,
+    paths::DEVICE_DECIDE, paths::ACCOUNT_SESSIONS, paths::PAR, paths::APP_PIN,
+    paths::ACCOUNT_SECURITY, paths::ACCOUNT_SECURITY_CODE, paths::ACCOUNT_SECURITY_CODE_RESEND,
+    STATIC_FILE, UNMATCHED,
+];
+const STATIC_FILE: &str = "/static/{file}";
+const UNMATCHED: &str = "unmatched";
+
+/// The index in `ROUTES` of the route `path` belongs to.
+fn route_of(prefix: &str, path: &str) -> usize {
+    let index = |route: &str| ROUTES.iter().position(|r| *r == route).unwrap_or(ROUTES.len() - 1);
     let Some(path) = path.strip_prefix(prefix) else {
         // RFC 8414 §3: the metadata of an issuer with a path is outside that path.
-        return if path.starts_with(paths::AS_METADATA) { paths::AS_METADATA } else { "unmatched" };
+        return index(if path.starts_with(paths::AS_METADATA) { paths::AS_METADATA } else { UNMATCHED });
     };
     let path = if path.is_empty() { paths::HOME } else { path };
-    match ROUTES.iter().find(|r| **r == path) {
-        Some(route) => route,
-        None if path.strip_prefix(paths::STATIC).is_some_and(|rest| rest.starts_with('/')) => "/static/{file}",
-        None => "unmatched",
-    }
-}
-
-fn method_label(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::HEAD => "HEAD",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    }
-}
-
-fn status_label(status: StatusCode) -> &'static str {
-    static LABELS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let labels = LABELS.get_or_init(|| (100..1000u16).map(|code| &*Box::leak(code.to_string().into_boxed_str())).collect());
-    labels.get(usize::from(status.as_u16()).wrapping_sub(100)).copied().unwrap_or("other")
+    let path = if path.strip_prefix(paths::STATIC).is_some_and(|rest| rest.starts_with('/')) { STATIC_FILE } else { path };
+    index(path)
 }
 
 /// A request id: 128 random bits from the thread's generator (no system call), so ids
@@ -190,7 +218,8 @@ fn new_request_id() -> HeaderValue {
     let id: u128 = rand::random();
     // Written out by hand: formatting machinery is a measurable share of the cheapest requests.
     let hex: [u8; 32] = std::array::from_fn(|i| HEX[(id >> (124 - 4 * i)) as usize & 0xf]);
-    HeaderValue::from_bytes(&hex).unwrap_or(HeaderValue::from_static("-"))
+    // Owned by a shared buffer: the copies in the request and the response share it.
+    HeaderValue::from_maybe_shared(Bytes::from_owner(hex)).unwrap_or(HeaderValue::from_static("-"))
 }
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -19,6 +19,7 @@ mod json_api;
 mod login;
 mod logout;
 mod middleware;
+mod request_metrics;
 mod ops;
 mod pages;
 mod passkeys;
@@ -33,7 +34,6 @@ use std::net::SocketAddr;
 
 use axum::{Router, ServiceExt};
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceBuilder;
@@ -86,9 +86,6 @@ async fn not_found() -> Response {
 /// request passes through wraps the router once (`Router::layer` would wrap each route,
 /// and each request would then pass through a boxed service per layer).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = ServiceBuilder::new()
-        .layer(from_fn_with_state(state.clone(), middleware::finish))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .service(router(state));
+    let app = middleware::Finish::new(state.clone(), ServiceBuilder::new().layer(DefaultBodyLimit::max(BODY_LIMIT)).service(router(state)));
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -192,3 +192,42 @@ async fn dpop_jkt_binds_the_authorization_code_to_the_key() {
     let tokens: Value = redeem(&srv, Some(&key), &code, &verifier).await.json().await.unwrap();
     assert_eq!(tokens["token_type"], "DPoP", "{tokens}");
 }
+
+/// The account API is a router nested below the issuer: a proof there names the whole
+/// URL, also under an issuer with a path, and one naming only the path below the API
+/// is refused.
+#[tokio::test]
+async fn a_proof_at_the_account_api_names_its_whole_url() {
+    let srv = TestServer::start_with(Backend::Sqlite, |config| {
+        config.issuer = format!("{}/idp", config.issuer);
+        let mobile = config.clients.iter_mut().find(|c| c.id == "mobile").expect("the mobile client");
+        mobile.scopes = Some(["openid", "email", "account"].map(String::from).to_vec());
+    })
+    .await;
+    assert!(srv.issuer.ends_with("/idp"));
+    let key = DpopKey::new();
+    let (verifier, challenge) = pkce_pair();
+    let params = [
+        ("response_type", "code"),
+        ("client_id", "mobile"),
+        ("redirect_uri", MOBILE_REDIRECT),
+        ("scope", "openid account"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let redirect = srv.browser().sign_in(&authorize_url(&srv, &params), ALICE).await;
+    let code = query(&redirect).get("code").unwrap_or_else(|| panic!("no code in {redirect}")).clone();
+    let tokens: Value = redeem(&srv, Some(&key), &code, &verifier).await.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap_or_else(|| panic!("no access token in {tokens}")).to_string();
+
+    let me = |url: String| {
+        let proof = key.proof("GET", &url, Some(&access), None, srv.clock_now());
+        srv.http().get(srv.url("/api/v1/me")).header("Authorization", format!("DPoP {access}")).header("DPoP", proof).send()
+    };
+    let ok = me(srv.url("/api/v1/me")).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<Value>().await.unwrap()["email"], ALICE.0);
+    let below = me(srv.url("/me")).await.unwrap();
+    assert_eq!(below.status(), 401, "a proof for another URL");
+    assert!(below.headers()["www-authenticate"].to_str().unwrap().contains("invalid_dpop_proof"));
+}

@@ -52,7 +52,9 @@ async fn health_readiness_and_metrics() {
     for name in ["oneid_http_requests_total", "oneid_http_request_duration_seconds", "oneid_logins_total", "oneid_tokens_issued_total"] {
         assert!(metrics.contains(name), "{name} missing from metrics");
     }
-    assert!(metrics.contains("path=\"/token\""));
+    // Counted by route pattern, method and status.
+    assert!(metrics.contains(r#"oneid_http_requests_total{method="POST",path="/token",status="200"}"#), "{metrics}");
+    assert!(metrics.contains(r#"oneid_http_request_duration_seconds_bucket{method="POST",path="/token","#), "{metrics}");
 }
 
 #[tokio::test]
