@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod allocator;
 pub mod audit;
 pub mod auth;
 pub mod brands;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod i18n;
 pub mod keys;
 pub mod mail;
+pub mod outbound;
 pub mod paths;
 pub mod policy;
 pub mod protocol;

@@ -9,6 +9,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::brands::Brands;
 use crate::i18n::Catalogs;
 use crate::mail::Mailer;
+use crate::outbound::Outbound;
 use crate::sms::SmsSender;
 use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
@@ -30,9 +31,8 @@ pub struct Ctx {
     pub clock: Arc<dyn Clock>,
     pub keys: Keys,
     pub clients: Clients,
-    /// Calls oneid makes to relying parties (their JWKS, back-channel logout): short
-    /// timeouts, never following redirects.
-    pub outbound: reqwest::Client,
+    /// Calls oneid makes to relying parties (their JWKS, back-channel logout).
+    pub outbound: Outbound,
     /// Wakes the back-channel logout worker.
     pub backchannel: Backchannel,
     /// Clients' public keys fetched from their `jwks_uri` (private_key_jwt).
@@ -79,11 +79,7 @@ impl Ctx {
         let now = clock.now();
         let keys = Keys::load(store.clone(), kek.clone(), algs, config.keys.rsa_bits, now).await.map_err(|e| fail("signing keys")(&e))?;
         let clients = Clients::load(store.clone()).await.map_err(|e| fail("clients")(&e))?;
-        let outbound = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| fail("http client")(&e))?;
+        let outbound = Outbound::default();
         let client_keys = ClientKeys::new(outbound.clone());
         let hasher = Hasher::new(&config.hashing, config.hashing_concurrency()).map_err(|e| fail("password hashing")(&e))?;
         let catalogs = Arc::new(Catalogs::default());

@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod home;
 mod json_api;
+mod lazy_api;
 mod login;
 mod logout;
 mod middleware;
@@ -87,5 +88,6 @@ async fn not_found() -> Response {
 /// and each request would then pass through a boxed service per layer).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let app = middleware::Finish::new(state.clone(), ServiceBuilder::new().layer(DefaultBodyLimit::max(BODY_LIMIT)).service(router(state)));
+    crate::allocator::release_free_memory();
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -134,7 +134,7 @@ async fn attempt(ctx: &Ctx, delivery: &LogoutDeliveryRecord) -> Result<(), Failu
     let Some(client) = client else { return Err(Failure::Final("the client no longer exists".into())) };
     let Some(uri) = &client.backchannel_logout_uri else { return Err(Failure::Final("the client no longer has a backchannel_logout_uri".into())) };
     let token = logout_token(ctx, &client, &delivery.sub, delivery.sid.as_deref(), ctx.now()).map_err(Failure::Retry)?;
-    let response = ctx.outbound.post(uri).form(&[("logout_token", token)]).send().await.map_err(|e| Failure::Retry(format!("unreachable: {e}")))?;
+    let response = ctx.outbound.client().map_err(Failure::Retry)?.post(uri).form(&[("logout_token", token)]).send().await.map_err(|e| Failure::Retry(format!("unreachable: {e}")))?;
     let status = response.status();
     match status.as_u16() {
         200..=299 => Ok(()),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use crate::keys::foreign;
+use crate::outbound::Outbound;
 
 use super::clients::Client;
 
@@ -53,13 +54,13 @@ struct Fetched {
 
 /// Key sets fetched from `jwks_uri`s, by client id.
 pub struct ClientKeys {
-    http: reqwest::Client,
+    http: Outbound,
     fetched: Mutex<HashMap<String, Fetched>>,
 }
 
 impl ClientKeys {
     /// `http` is oneid's client for calls to relying parties.
-    pub fn new(http: reqwest::Client) -> ClientKeys {
+    pub fn new(http: Outbound) -> ClientKeys {
         ClientKeys { http, fetched: Mutex::new(HashMap::new()) }
     }
 
@@ -90,7 +91,7 @@ impl ClientKeys {
     }
 
     async fn fetch(&self, uri: &str) -> Result<JwkSet, String> {
-        let response = self.http.get(uri).header(reqwest::header::ACCEPT, "application/json").send().await.map_err(|e| format!("fetching jwks_uri: {e}"))?;
+        let response = self.http.client()?.get(uri).header(reqwest::header::ACCEPT, "application/json").send().await.map_err(|e| format!("fetching jwks_uri: {e}"))?;
         if !response.status().is_success() {
             return Err(format!("jwks_uri answered {}", response.status()));
         }

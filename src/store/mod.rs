@@ -135,12 +135,27 @@ impl Store {
         }
     }
 
-    /// On a connection of its own: the migrator needs sea-orm's.
+    /// On a connection of its own: the migrator needs sea-orm's. At a usual start every
+    /// migration is applied already, which one query tells; the migrator's machinery
+    /// (its own connection pool, the schema checks) then stays out of the process.
     pub async fn migrate(&self) -> StoreResult<()> {
+        if self.is_migrated().await {
+            return Ok(());
+        }
         let db = self.write.standalone().await?;
         let migrated = Migrator::up(&db, None).await;
         db.close().await?;
         Ok(migrated?)
+    }
+
+    /// Whether the applied migrations are exactly this version's (an unknown one, from a
+    /// newer version, is for the migrator to refuse).
+    async fn is_migrated(&self) -> bool {
+        let sql = sea_orm::Statement::from_string(self.read.get_database_backend(), "SELECT version FROM seaql_migrations");
+        let Ok(rows) = self.read.query_all_raw(sql).await else { return false };
+        let applied: std::collections::HashSet<String> = rows.iter().filter_map(|row| row.try_get::<String>("", "version").ok()).collect();
+        let known: std::collections::HashSet<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+        applied == known
     }
 
     /// For `/readyz`: the database answers.

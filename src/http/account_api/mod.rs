@@ -7,12 +7,10 @@
 mod me;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +27,7 @@ use crate::store::User;
 
 use super::error::{BearerError, Problem};
 use super::json_api;
+use super::lazy_api::{self, Api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,17 +38,16 @@ use super::json_api;
 struct ApiDoc;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
+    lazy_api::routes(state, paths::ACCOUNT_API, paths::ACCOUNT_OPENAPI, build)
+}
+
+fn build(state: &AppState) -> Api {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(me::routes()).split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new(format!("{}{}", state.ctx().config.issuer(), paths::ACCOUNT_API))]);
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
-    let document: Bytes = doc.to_json().unwrap_or_default().into();
-    let openapi = get(move || {
-        let document = document.clone();
-        async move { ([(header::CONTENT_TYPE, "application/json")], document) }
-    });
-    let api = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
-    Router::new().nest(paths::ACCOUNT_API, api).route(paths::ACCOUNT_OPENAPI, openapi)
+    let routes = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
+    Api { routes: routes.with_state(state.clone()), document: doc.to_json().unwrap_or_default().into() }
 }
 
 /// The caller: the account and the claims of its access token.

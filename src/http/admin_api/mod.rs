@@ -13,7 +13,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
@@ -28,6 +27,7 @@ use crate::state::AppState;
 
 use super::error::{Problem, no_store_json};
 use super::json_api;
+use super::lazy_api::{self, Api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +38,10 @@ use super::json_api;
 struct ApiDoc;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
+    lazy_api::routes(state, paths::ADMIN_API, paths::ADMIN_OPENAPI, build)
+}
+
+fn build(state: &AppState) -> Api {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(clients::routes()).merge(users::routes()).merge(settings::routes()).split_for_parts();
     let base = format!("{}{}", state.ctx().config.issuer(), paths::ADMIN_API);
     doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
@@ -46,13 +50,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
     let scopes = Scopes::from_iter([(ADMIN, "act as the signed-in administrator"), (ADMIN_AUTOMATION, "act as this automation client")]);
     components.add_security_scheme("oauth2", SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(token_url, scopes))])));
-    let document: Bytes = doc.to_json().unwrap_or_default().into();
-    let openapi = get(move || {
-        let document = document.clone();
-        async move { ([(header::CONTENT_TYPE, "application/json")], document) }
-    });
-    let api = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
-    Router::new().nest(paths::ADMIN_API, api).route(paths::ADMIN_OPENAPI, openapi)
+    let routes = api.fallback(json_api::unknown_route).layer(axum::middleware::map_response(json_api::as_problem));
+    Api { routes: routes.with_state(state.clone()), document: doc.to_json().unwrap_or_default().into() }
 }
 
 /// The caller of an admin API route, authenticated and authorised.
