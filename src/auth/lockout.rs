@@ -43,6 +43,8 @@ fn device_mac(ctx: &Ctx, body: &str) -> String {
 pub struct Subject {
     key: String,
     threshold: i32,
+    /// Failures after which an attempt must bring a solved proof of work.
+    pow_after: Option<i32>,
 }
 
 impl Subject {
@@ -51,25 +53,23 @@ impl Subject {
         let policy = &config.lockout;
         match user {
             Some(user) => match device.filter(|d| d.user_id == user.id) {
-                Some(d) => Subject { key: format!("device:{}:{}", user.id, d.device_id), threshold: policy.known_device_threshold },
-                None => Subject { key: format!("user:{}", user.id), threshold: policy.threshold },
+                Some(d) => Subject { key: format!("device:{}:{}", user.id, d.device_id), threshold: policy.known_device_threshold, pow_after: Some(policy.pow_after) },
+                None => Subject { key: format!("user:{}", user.id), threshold: policy.threshold, pow_after: Some(policy.pow_after) },
             },
-            None => Subject { key: format!("email:{}", crypto::token_hash(email)), threshold: policy.threshold },
+            None => Subject { key: format!("email:{}", crypto::token_hash(email)), threshold: policy.threshold, pow_after: Some(policy.pow_after) },
         }
     }
 
     /// Guesses at the user's authenticator or recovery codes, counted like passwords.
     pub fn second_factor(ctx: &Ctx, user: &User) -> Subject {
-        Subject { key: format!("2fa:{}", user.id), threshold: ctx.policy().lockout.threshold }
+        Subject { key: format!("2fa:{}", user.id), threshold: ctx.policy().lockout.threshold, pow_after: None }
     }
 
-    /// Wrong passwords counted so far (0 once a lock has run out).
-    pub async fn failures(&self, ctx: &Ctx) -> Result<i32, StoreError> {
-        ctx.store.attempt_failures(&self.key, ctx.now()).await
-    }
-
-    pub async fn begin(&self, ctx: &Ctx) -> Result<Attempt, StoreError> {
-        ctx.store.begin_attempt(&self.key, self.threshold, ctx.now()).await
+    /// Counts this attempt before its secret is checked. `pow_solved`: the attempt
+    /// brought a valid proof of work, which lets it past `pow_after` failures.
+    pub async fn begin(&self, ctx: &Ctx, pow_solved: bool) -> Result<Attempt, StoreError> {
+        let pow_after = self.pow_after.filter(|_| !pow_solved);
+        ctx.store.begin_attempt(&self.key, self.threshold, pow_after, ctx.now()).await
     }
 
     /// Records a wrong password; returns the end of the lock it caused, if it did.

@@ -60,13 +60,12 @@ pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &Reque
         None => ctx.store.user_by_email(&email).await.map_err(internal)?,
     };
     let subject = Subject::of(ctx, &email, user.as_ref(), attempt.device);
-    if subject.failures(ctx).await.map_err(internal)? >= ctx.policy().lockout.pow_after
-        && pow::verify(ctx, attempt.pow_challenge, attempt.pow_nonce).await.is_err()
-    {
-        return Err(LoginError::ProofOfWorkRequired);
-    }
-    let failures = match subject.begin(ctx).await.map_err(internal)? {
+    // Whether the attempt needs the solution is the count's to say, in the same
+    // statement that counts it; a solution the form brought is spent either way.
+    let pow_solved = pow::verify(ctx, attempt.pow_challenge, attempt.pow_nonce).await.is_ok();
+    let failures = match subject.begin(ctx, pow_solved).await.map_err(internal)? {
         Attempt::Allowed { failures } => failures,
+        Attempt::ProofOfWorkRequired => return Err(LoginError::ProofOfWorkRequired),
         Attempt::Locked { until } => {
             metrics::counter!("oneid_logins_total", "result" => "locked").increment(1);
             return Err(LoginError::Locked { until });

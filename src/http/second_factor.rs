@@ -219,9 +219,11 @@ async fn totp_post(State(s): State<AppState>, jar: CookieJar, Meta(meta): Meta, 
     let ctx = s.ctx();
     // Guesses at six digits are counted like passwords.
     let subject = Subject::second_factor(ctx, &user);
-    let failures = match subject.begin(ctx).await {
+    let failures = match subject.begin(ctx, false).await {
         Ok(Attempt::Allowed { failures }) => failures,
-        Ok(Attempt::Locked { until }) => {
+        // Codes are never asked for a proof of work: anything else is a lock.
+        Ok(held) => {
+            let until = if let Attempt::Locked { until } = held { until } else { None };
             let minutes = until.map_or(1, |until| ((until - ctx.now()) as f64 / 60.0).ceil().max(1.0) as i64);
             return totp_page(&s, jar, &user, &flow, Some("login-error-locked"), Some(minutes));
         }

@@ -16,12 +16,15 @@ pub enum Attempt {
     Allowed { failures: i32 },
     /// Locked until then (or at the threshold with attempts still being checked).
     Locked { until: Option<UnixTime> },
+    /// Enough failures that this attempt must bring a solved proof of work; not counted.
+    ProofOfWorkRequired,
 }
 
 impl Store {
-    /// Counts one attempt, unless the subject is locked or `threshold` attempts are
-    /// already counted. An expired lock starts a fresh count.
-    pub async fn begin_attempt(&self, subject: &str, threshold: i32, now: UnixTime) -> StoreResult<Attempt> {
+    /// Counts one attempt, unless the subject is locked, `threshold` attempts are already
+    /// counted, or `pow_after` are and the attempt brings no proof of work (`None`: it
+    /// needs none). An expired lock starts a fresh count.
+    pub async fn begin_attempt(&self, subject: &str, threshold: i32, pow_after: Option<i32>, now: UnixTime) -> StoreResult<Attempt> {
         let first = login_throttles::ActiveModel {
             subject: Set(subject.to_string()),
             failures: Set(1),
@@ -30,9 +33,9 @@ impl Store {
             updated_at: Set(now),
         };
         // One statement: a first attempt inserts the row, a later one counts in it
-        // (unless locked or at the threshold, when nothing is returned).
+        // (unless held off, when nothing is returned).
         let expired = Column::LockedUntil.lte(now);
-        let open = Condition::all().add(Column::LockedUntil.is_null()).add(Column::Failures.lt(threshold));
+        let open = Condition::all().add(Column::LockedUntil.is_null()).add(Column::Failures.lt(threshold)).add_option(pow_after.map(|n| Column::Failures.lt(n)));
         let count = OnConflict::column(Column::Subject)
             .value(Column::Failures, Expr::case(expired.clone(), Expr::val(1)).finally(Expr::col((Entity, Column::Failures)).add(1)))
             .value(Column::LockedUntil, Expr::case(expired.clone(), Expr::value(Option::<i64>::None)).finally(Expr::col((Entity, Column::LockedUntil))))
@@ -43,7 +46,10 @@ impl Store {
             Ok(row) => Ok(Attempt::Allowed { failures: row.failures }),
             // No row back: the update's condition held it off (SQLite says "not found").
             Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
-                Ok(Attempt::Locked { until: Entity::find_by_id(subject).one(&self.write).await?.and_then(|r| r.locked_until) })
+                Ok(match Entity::find_by_id(subject).one(&self.write).await? {
+                    Some(row) if row.locked_until.is_none() && row.failures < threshold => Attempt::ProofOfWorkRequired,
+                    row => Attempt::Locked { until: row.and_then(|r| r.locked_until) },
+                })
             }
             Err(e) => Err(e.into()),
         }
