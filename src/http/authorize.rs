@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn authorize_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
-    authorize(&s, &jar, &params).await
+    authorize(&s, jar, &params).await
 }
 
 /// A POSTed request comes from the client's site, so the browser withholds our
@@ -41,14 +41,14 @@ async fn authorize_post(State(s): State<AppState>, form: Result<FormParams, BadF
     }
 }
 
-async fn authorize(s: &AppState, jar: &CookieJar, params: &Params) -> Response {
+async fn authorize(s: &AppState, jar: CookieJar, params: &Params) -> Response {
     let (client, request) = match authorize::validate(s.ctx(), params).await {
         Ok(valid) => valid,
         Err(AuthorizeError::Untrusted(message)) => return ErrorPage::bad_request(message).into_response(),
         Err(AuthorizeError::Client(reply, error)) => return respond(reply.error(s.ctx(), &error)),
     };
-    match current_session(s, jar).await {
-        Ok(session) => proceed(s, &client, request, session.as_ref(), None).await,
+    match current_session(s, &jar).await {
+        Ok(session) => advance(s, &client, request, session.as_ref(), None, Some(jar)).await,
         Err(e) => ErrorPage::from(e).into_response(),
     }
 }
@@ -56,6 +56,12 @@ async fn authorize(s: &AppState, jar: &CookieJar, params: &Params) -> Response {
 /// Takes a validated request one step further. `handle` names the stored request
 /// when the user is already in the middle of the flow.
 pub async fn proceed(s: &AppState, client: &Arc<Client>, request: AuthorizationRequest, session: Option<&SessionRecord>, handle: Option<&str>) -> Response {
+    advance(s, client, request, session, handle, None).await
+}
+
+/// `proceed`; with the browser's cookies (`jar`) a sign-in it needs is this response,
+/// the login page, sparing the browser a redirect to it.
+async fn advance(s: &AppState, client: &Arc<Client>, request: AuthorizationRequest, session: Option<&SessionRecord>, handle: Option<&str>, jar: Option<CookieJar>) -> Response {
     let ctx = s.ctx();
     let step = authorize::next_step(ctx, client, &request, session).await;
     let finished = match (&step, handle) {
@@ -79,8 +85,11 @@ pub async fn proceed(s: &AppState, client: &Arc<Client>, request: AuthorizationR
                     Err(error) => return respond(request.reply.error(ctx, &error)),
                 },
             };
-            let page = if step == Next::Consent { paths::CONSENT } else { paths::LOGIN };
-            Redirect::to(&with_request(&s.url_path(page), &handle)).into_response()
+            match (step, jar) {
+                (Next::Login, Some(jar)) => super::login::page_for_request(s, jar, client.clone(), request, &handle),
+                (Next::Consent, _) => Redirect::to(&with_request(&s.url_path(paths::CONSENT), &handle)).into_response(),
+                _ => Redirect::to(&with_request(&s.url_path(paths::LOGIN), &handle)).into_response(),
+            }
         }
     }
 }

@@ -106,6 +106,12 @@ pub fn preview(s: &AppState, jar: CookieJar, brand: &str, lang: &str) -> Respons
     (jar, flow_page(s, page, &None, s.url_path(paths::LOGIN)).brand(brand).force_lang(lang).inert()).into_response()
 }
 
+/// The login page for a request `/authorize` just stored as `handle`.
+pub fn page_for_request(s: &AppState, jar: CookieJar, client: Arc<Client>, request: AuthorizationRequest, handle: &str) -> Response {
+    let hint = request.login_hint.clone().unwrap_or_default();
+    login_page(s, jar, &Some((client, request)), LoginForm { handle: Some(handle), email: &hint, ..Default::default() })
+}
+
 async fn login_get(State(s): State<AppState>, jar: CookieJar, QueryParams(params): QueryParams) -> Response {
     let handle = params.get("request").ok().flatten();
     let pending = match pending(&s, handle).await {

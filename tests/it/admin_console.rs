@@ -23,7 +23,7 @@ async fn an_administrator_runs_the_console_with_a_passkey() {
 
     // The console sends Alice through oneid's sign-in; a password alone is not enough.
     chrome.open(&srv.url("/admin/clients")).await;
-    chrome.wait_for_url(|u| u.contains("/login?request=")).await;
+    chrome.wait_for_source(|s| s.contains("name=\"password\"")).await;
     chrome.type_into("#email", ALICE.0).await;
     chrome.type_into("#password", ALICE.1).await;
     chrome.click("form[action=\"/login\"] button[type=submit]").await;
@@ -128,7 +128,7 @@ async fn the_console_admits_administrators_only() {
     let srv = TestServer::start_with(Backend::Sqlite, |c| c.issuer = format!("http://localhost:{}", c.bind.port())).await;
     let chrome = Chrome::start().await;
     chrome.open(&srv.url("/admin")).await;
-    chrome.wait_for_url(|u| u.contains("/login?request=")).await;
+    chrome.wait_for_source(|s| s.contains("name=\"password\"")).await;
     chrome.type_into("#email", BOB.0).await;
     chrome.type_into("#password", BOB.1).await;
     chrome.click("form[action=\"/login\"] button[type=submit]").await;

@@ -80,9 +80,9 @@ async fn passkey_sign_in_by_button(srv: &TestServer, rp: &Rp, chrome: &Chrome, a
     chrome.set_user_verified(authenticator, false).await;
     let pending = rp.start(&["email"]);
     chrome.open(&pending.url).await;
-    chrome.wait_for_url(|u| u.contains("/login?request=")).await;
+    chrome.wait_for_source(|s| s.contains("name=\"password\"")).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(chrome.url().await.contains("/login?request="), "no sign-in without user verification");
+    assert!(chrome.url().await.starts_with(&srv.url("/authorize?")), "no sign-in without user verification");
     chrome.set_user_verified(authenticator, true).await;
     chrome.click("[data-passkey-login] button").await;
     let landed = chrome.wait_for_url(|u| u.starts_with("https://portal.example.com/callback")).await;
