@@ -25,6 +25,10 @@ impl Store {
     /// counted, or `pow_after` are and the attempt brings no proof of work (`None`: it
     /// needs none). An expired lock starts a fresh count.
     pub async fn begin_attempt(&self, subject: &str, threshold: i32, pow_after: Option<i32>, now: UnixTime) -> StoreResult<Attempt> {
+        // Asked of every attempt: a first one would insert the count unconditionally.
+        if pow_after.is_some_and(|n| n <= 0) {
+            return Ok(Attempt::ProofOfWorkRequired);
+        }
         let first = login_throttles::ActiveModel {
             subject: Set(subject.to_string()),
             failures: Set(1),

@@ -152,6 +152,22 @@ async fn after_a_few_failures_the_next_attempt_needs_a_proof_of_work() {
 }
 
 #[tokio::test]
+async fn with_pow_after_zero_even_the_first_attempt_needs_a_proof_of_work() {
+    let srv = TestServer::start_with(Backend::Sqlite, |c| {
+        strict(c);
+        c.lockout.pow_after = 0;
+    })
+    .await;
+    let browser = srv.browser();
+    let page = browser.open("/login").await;
+    let csrf = crate::common::browser::hidden(page.body(), "csrf").unwrap();
+    let asked = browser.post("/login", &[("csrf", &csrf), ("email", ALICE.0), ("password", ALICE.1)]).await;
+    assert!(asked.body().contains("data-pow="), "{}", asked.body());
+    let done = browser.submit(&asked, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
+    assert!(done.url().ends_with('/'), "{}", done.url());
+}
+
+#[tokio::test]
 async fn one_address_sending_too_many_forms_is_slowed_down() {
     let srv = TestServer::start_with(Backend::Sqlite, |c| c.lockout.per_ip_per_minute = 3).await;
     let browser = srv.browser();
