@@ -47,8 +47,11 @@ async fn authorize(s: &AppState, jar: CookieJar, params: &Params) -> Response {
         Err(AuthorizeError::Untrusted(message)) => return ErrorPage::bad_request(message).into_response(),
         Err(AuthorizeError::Client(reply, error)) => return respond(reply.error(s.ctx(), &error)),
     };
+    // A pushed request's `request_uri` works once, so its login page gets an address of
+    // its own (a redirect) that still works when the page is reloaded.
+    let pushed = params.get("request_uri").ok().flatten().is_some();
     match current_session(s, &jar).await {
-        Ok(session) => advance(s, &client, request, session.as_ref(), None, Some(jar)).await,
+        Ok(session) => advance(s, &client, request, session.as_ref(), None, (!pushed).then_some(jar)).await,
         Err(e) => ErrorPage::from(e).into_response(),
     }
 }

@@ -49,7 +49,11 @@ async fn a_pushed_request_signs_in_once_and_expires() {
         assert_eq!(pushed["expires_in"], 90);
 
         let browser = srv.browser();
-        let redirect = browser.sign_in(&srv.url(&authorize_with("web", &request_uri)), ALICE).await;
+        // The login page has an address of its own, which still works when reloaded.
+        let login = browser.open(&authorize_with("web", &request_uri)).await;
+        assert!(login.is_login_page() && login.url().contains("/login?request="), "{}", login.url());
+        assert!(browser.open(login.url()).await.is_login_page(), "reloaded");
+        let redirect = browser.sign_in(login.url(), ALICE).await;
         let params = query(&redirect);
         assert_eq!(params.get("state").map(String::as_str), Some("pushed"), "the pushed state comes back");
         let tokens = redeem(&srv, &params["code"], &verifier).await;
