@@ -1,6 +1,6 @@
 //! `/authorize` and the steps that return to it: resume after login or consent, and
 //! cancel. The protocol module decides; this turns its answers into redirects, the
-//! form-post page, or error pages.
+//! login page, the form-post page, or error pages.
 
 use std::sync::Arc;
 
