@@ -51,13 +51,14 @@ impl Subject {
     pub fn of(ctx: &Ctx, email: &str, user: Option<&User>, device: Option<&KnownDevice>) -> Subject {
         let config = ctx.policy();
         let policy = &config.lockout;
-        match user {
+        let (key, threshold) = match user {
             Some(user) => match device.filter(|d| d.user_id == user.id) {
-                Some(d) => Subject { key: format!("device:{}:{}", user.id, d.device_id), threshold: policy.known_device_threshold, pow_after: Some(policy.pow_after) },
-                None => Subject { key: format!("user:{}", user.id), threshold: policy.threshold, pow_after: Some(policy.pow_after) },
+                Some(d) => (format!("device:{}:{}", user.id, d.device_id), policy.known_device_threshold),
+                None => (format!("user:{}", user.id), policy.threshold),
             },
-            None => Subject { key: format!("email:{}", crypto::token_hash(email)), threshold: policy.threshold, pow_after: Some(policy.pow_after) },
-        }
+            None => (format!("email:{}", crypto::token_hash(email)), policy.threshold),
+        };
+        Subject { key, threshold, pow_after: Some(policy.pow_after) }
     }
 
     /// Guesses at the user's authenticator or recovery codes, counted like passwords.
