@@ -173,7 +173,8 @@ pub struct DatabaseConfig {
     /// Pool size: readers on SQLite (writes go through one connection), all connections
     /// on PostgreSQL. 0 (the default) picks: on SQLite one reader per core (at least 2),
     /// since each reader is a thread and more of them than cores only switch between
-    /// each other; on PostgreSQL 8.
+    /// each other; on PostgreSQL 8, and a quarter as many again (at least 2) for
+    /// short-lived writes (`Store::transient`).
     pub max_connections: u32,
 }
 

@@ -10,7 +10,7 @@ use crate::clock::UnixTime;
 impl Store {
     pub async fn insert_auth_request(&self, request: &AuthRequestRecord) -> StoreResult<()> {
         let model: authorization_requests::ActiveModel = request.clone().into();
-        Entity::insert(model).exec_without_returning(&self.write).await?;
+        Entity::insert(model).exec_without_returning(&self.transient).await?;
         Ok(())
     }
 
@@ -21,7 +21,7 @@ impl Store {
     /// Deletes and returns the request in one statement, so that two concurrent
     /// completions cannot both get it.
     pub async fn take_auth_request(&self, id_hash: &str, now: UnixTime) -> StoreResult<Option<AuthRequestRecord>> {
-        let mut taken = Entity::delete_many().filter(Column::IdHash.eq(id_hash)).exec_with_returning(&self.write).await?;
+        let mut taken = Entity::delete_many().filter(Column::IdHash.eq(id_hash)).exec_with_returning(&self.transient).await?;
         Ok(taken.pop().filter(|r| r.expires_at > now))
     }
 }

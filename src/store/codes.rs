@@ -18,7 +18,7 @@ pub enum Redemption {
 impl Store {
     pub async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()> {
         let model: authorization_codes::ActiveModel = code.clone().into();
-        Entity::insert(model).exec_without_returning(&self.write).await?;
+        Entity::insert(model).exec_without_returning(&self.transient).await?;
         Ok(())
     }
 

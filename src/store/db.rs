@@ -81,6 +81,15 @@ impl Db {
         Ok(Db::new(Options::Postgres(options), max_connections, None))
     }
 
+    /// PostgreSQL connections whose commits do not wait for the write-ahead log to reach
+    /// the disk (`synchronous_commit = off`): a commit is visible to every connection at
+    /// once, as any other, but a crash of the database server may lose the last fraction
+    /// of a second of them. For `Store::transient`'s writes only.
+    pub fn postgres_unsynced(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+        let options = PgConnectOptions::from_str(url).map_err(conn_err)?.disable_statement_logging().options([("synchronous_commit", "off")]);
+        Ok(Db::new(Options::Postgres(options), max_connections, None))
+    }
+
     fn new(options: Options, max_connections: u32, returns: Option<Arc<Notify>>) -> Db {
         let max = usize::try_from(max_connections.max(1)).unwrap_or(1);
         Db(Arc::new(Pool { options, idle: Mutex::new(Vec::with_capacity(max)), permits: Arc::new(Semaphore::new(max)), returns }))
@@ -480,6 +489,18 @@ mod tests {
         let db = Db::postgres(through.as_str(), 1).unwrap();
         db.execute_unprepared("SELECT 1").await.expect("the second attempt connects");
         accepted.await.unwrap();
+    }
+
+    /// Transient writes' connections commit without waiting for the disk, and only they.
+    #[tokio::test]
+    async fn only_unsynced_postgres_connections_commit_without_waiting_for_the_disk() {
+        let Ok(url) = std::env::var("ONEID_TEST_DATABASE_URL") else { return };
+        let setting = |db: Db| async move {
+            let show = Statement::from_string(DbBackend::Postgres, "SELECT current_setting('synchronous_commit') AS s");
+            db.query_one_raw(show).await.unwrap().unwrap().try_get::<String>("", "s").unwrap()
+        };
+        assert_eq!(setting(Db::postgres_unsynced(&url, 1).unwrap()).await, "off");
+        assert_eq!(setting(Db::postgres(&url, 1).unwrap()).await, "on");
     }
 
     /// Many statements and transactions at once, every other one cancelled at its first

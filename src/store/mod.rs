@@ -101,6 +101,15 @@ pub struct Store {
     /// Writes: on SQLite a single connection, so writers queue in the pool instead of
     /// spinning on the database lock.
     write: Db,
+    /// Writes of short-lived state whose loss in a database crash costs a person one more
+    /// sign-in at most: pending authorization requests (stored and taken), attempt and
+    /// request counters, new browser sessions, codes before their redemption. On
+    /// PostgreSQL their commits do not wait for the disk, which spares a sign-in six of its
+    /// seven flushes; on SQLite this is `write`, whose commits never wait for
+    /// the disk (synchronous = NORMAL). What ends or revokes a credential (a logout, a
+    /// session's new cookie, a code's redemption, a refresh token's rotation) and every
+    /// other write stays on `write`, whose commit also makes every earlier one durable.
+    transient: Db,
     audit: audit::AuditWriter,
     rotations: rotations::RotationWriter,
     revocations: std::sync::Arc<revocations::Mirror>,
@@ -123,7 +132,7 @@ impl Store {
             read.open(1).await?;
             let audit = audit::AuditWriter::start(write.clone());
             let rotations = rotations::RotationWriter::start(write.clone());
-            Ok(Store { read, write, audit, rotations, revocations: Default::default() })
+            Ok(Store { read, transient: write.clone(), write, audit, rotations, revocations: Default::default() })
         } else {
             let pool = Db::postgres(url, max_connections)?;
             // The start's queries, the background tasks' first rounds and the first
@@ -131,7 +140,9 @@ impl Store {
             pool.open(max_connections.min(WARM_CONNECTIONS)).await?;
             let audit = audit::AuditWriter::start(pool.clone());
             let rotations = rotations::RotationWriter::start(pool.clone());
-            Ok(Store { read: pool.clone(), write: pool, audit, rotations, revocations: Default::default() })
+            // Opened as needed; short statements, so a quarter of the pool's size.
+            let transient = Db::postgres_unsynced(url, (max_connections / 4).max(TRANSIENT_CONNECTIONS))?;
+            Ok(Store { read: pool.clone(), write: pool, transient, audit, rotations, revocations: Default::default() })
         }
     }
 
@@ -177,6 +188,9 @@ fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm
 
 /// PostgreSQL connections opened at start.
 const WARM_CONNECTIONS: u32 = 3;
+
+/// The fewest PostgreSQL connections for transient writes (`Store::transient`).
+const TRANSIENT_CONNECTIONS: u32 = 2;
 
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;

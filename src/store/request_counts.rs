@@ -15,7 +15,7 @@ impl Store {
         let first = ActiveModel { id: Set(id.to_string()), count: Set(added), expires_at: Set(expires_at) };
         let counted = Entity::insert(first)
             .on_conflict(OnConflict::column(Column::Id).value(Column::Count, Expr::col((Entity, Column::Count)).add(added)).to_owned())
-            .exec_with_returning(&self.write)
+            .exec_with_returning(&self.transient)
             .await?;
         Ok(counted.count)
     }

@@ -9,7 +9,7 @@ use crate::clock::UnixTime;
 impl Store {
     pub async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
         let model: browser_sessions::ActiveModel = session.clone().into();
-        Entity::insert(model).exec_without_returning(&self.write).await?;
+        Entity::insert(model).exec_without_returning(&self.transient).await?;
         Ok(())
     }
 

@@ -46,11 +46,11 @@ impl Store {
             .value(Column::UpdatedAt, Expr::val(now))
             .action_and_where(Expr::from(Condition::any().add(open).add(expired)))
             .to_owned();
-        match Entity::insert(first).on_conflict(count).exec_with_returning(&self.write).await {
+        match Entity::insert(first).on_conflict(count).exec_with_returning(&self.transient).await {
             Ok(row) => Ok(Attempt::Allowed { failures: row.failures }),
             // No row back: the update's condition held it off (SQLite says "not found").
             Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
-                Ok(match Entity::find_by_id(subject).one(&self.write).await? {
+                Ok(match Entity::find_by_id(subject).one(&self.transient).await? {
                     Some(row) if row.locked_until.is_none() && row.failures < threshold => Attempt::ProofOfWorkRequired,
                     row => Attempt::Locked { until: row.and_then(|r| r.locked_until) },
                 })
@@ -65,7 +65,7 @@ impl Store {
         if failures < threshold {
             return Ok(None);
         }
-        let Some(row) = Entity::find_by_id(subject).one(&self.write).await? else { return Ok(None) };
+        let Some(row) = Entity::find_by_id(subject).one(&self.transient).await? else { return Ok(None) };
         let until = now + lock_for(row.lockouts);
         let locked = Entity::update_many()
             .col_expr(Column::LockedUntil, Expr::val(until))
@@ -73,14 +73,14 @@ impl Store {
             .col_expr(Column::UpdatedAt, Expr::val(now))
             .filter(Column::Subject.eq(subject))
             .filter(Column::LockedUntil.is_null())
-            .exec(&self.write)
+            .exec(&self.transient)
             .await?;
         Ok((locked.rows_affected == 1).then_some(until))
     }
 
     /// The attempt succeeded: the count and the growth start over.
     pub async fn clear_attempts(&self, subject: &str) -> StoreResult<()> {
-        Entity::delete_by_id(subject).exec(&self.write).await?;
+        Entity::delete_by_id(subject).exec(&self.transient).await?;
         Ok(())
     }
 
@@ -88,7 +88,7 @@ impl Store {
     pub async fn clear_user_attempts(&self, account_subject: &str, device_prefix: &str) -> StoreResult<u64> {
         let cleared = Entity::delete_many()
             .filter(Condition::any().add(Column::Subject.eq(account_subject)).add(Column::Subject.starts_with(device_prefix)))
-            .exec(&self.write)
+            .exec(&self.transient)
             .await?;
         Ok(cleared.rows_affected)
     }
