@@ -2,7 +2,8 @@
 //! redemption claims the code and records the grant it starts in one transaction, so a
 //! replay always finds the grant to revoke.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{CommonTableExpression, Expr, InsertStatement, Query, UpdateStatement, WithClause};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable};
 
 use super::entities::{authorization_codes, grants, refresh_tokens};
 use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreResult};
@@ -27,7 +28,7 @@ impl Store {
     }
 
     /// Marks the code redeemed and stores the grant (and its first refresh token) it
-    /// starts, or reports that it was redeemed already.
+    /// starts, all or nothing; or reports that it was redeemed already.
     pub async fn redeem_code(
         &self,
         code_hash: &str,
@@ -35,29 +36,75 @@ impl Store {
         grant: &GrantRecord,
         refresh: Option<&RefreshTokenRecord>,
     ) -> StoreResult<Redemption> {
-        let txn = self.write.begin().await?;
-        let claimed = Entity::update_many()
-            .filter(Column::CodeHash.eq(code_hash))
-            .filter(Column::RedeemedAt.is_null())
-            .set(authorization_codes::ActiveModel {
-                redeemed_at: Set(Some(now)),
-                grant_id: Set(Some(grant.id.clone())),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 0 {
-            let earlier = Entity::find_by_id(code_hash).one(&txn).await?;
-            txn.rollback().await?;
-            return Ok(Redemption::Replayed { grant_id: earlier.and_then(|c| c.grant_id) });
+        let claim = Query::update()
+            .table(Entity)
+            .values([(Column::RedeemedAt, now.into()), (Column::GrantId, grant.id.clone().into())])
+            .and_where(Column::CodeHash.eq(code_hash))
+            .and_where(Column::RedeemedAt.is_null())
+            .to_owned();
+        let grant: grants::ActiveModel = grant.clone().into();
+        let refresh: Option<refresh_tokens::ActiveModel> = refresh.cloned().map(Into::into);
+        let redeemed = match self.write.get_database_backend() {
+            DbBackend::Postgres => self.redeem_in_one_statement(claim, grant, refresh).await?,
+            _ => self.redeem_in_transaction(claim, grant, refresh).await?,
+        };
+        if redeemed {
+            return Ok(Redemption::Redeemed);
         }
-        let model: grants::ActiveModel = grant.clone().into();
-        grants::Entity::insert(model).exec_without_returning(&txn).await?;
+        let earlier = Entity::find_by_id(code_hash).one(&self.write).await?;
+        Ok(Redemption::Replayed { grant_id: earlier.and_then(|c| c.grant_id) })
+    }
+
+    /// PostgreSQL: one statement whose data-modifying parts claim the code and, only if
+    /// that found it unredeemed, insert the grant and the refresh token. One round trip
+    /// where a transaction takes five; a statement is all or nothing by itself.
+    async fn redeem_in_one_statement(&self, claim: UpdateStatement, grant: grants::ActiveModel, refresh: Option<refresh_tokens::ActiveModel>) -> StoreResult<bool> {
+        let claimed = CommonTableExpression::new().query(claim.clone().returning_col(Column::CodeHash).to_owned()).table_name("claimed").to_owned();
+        let mut with = WithClause::new();
+        with.cte(claimed);
+        let mut statement = match refresh {
+            Some(token) => {
+                let granted = insert_for_each_row_of(grant, "claimed")?.returning_col(grants::Column::Id).to_owned();
+                with.cte(CommonTableExpression::new().query(granted).table_name("granted").to_owned());
+                insert_for_each_row_of(token, "granted")?
+            }
+            None => insert_for_each_row_of(grant, "claimed")?,
+        };
+        let statement = statement.with_cte(with).to_owned();
+        let done = self.write.execute_raw(DbBackend::Postgres.build(&statement)).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// SQLite (no data-modifying CTEs): a transaction that claims the code first and
+    /// inserts the rest only if the claim found it unredeemed.
+    async fn redeem_in_transaction(&self, claim: UpdateStatement, grant: grants::ActiveModel, refresh: Option<refresh_tokens::ActiveModel>) -> StoreResult<bool> {
+        let txn = self.write.begin().await?;
+        let claimed = txn.execute_raw(txn.get_database_backend().build(&claim)).await?;
+        if claimed.rows_affected() == 0 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        grants::Entity::insert(grant).exec_without_returning(&txn).await?;
         if let Some(token) = refresh {
-            let model: refresh_tokens::ActiveModel = token.clone().into();
-            refresh_tokens::Entity::insert(model).exec_without_returning(&txn).await?;
+            refresh_tokens::Entity::insert(token).exec_without_returning(&txn).await?;
         }
         txn.commit().await?;
-        Ok(Redemption::Redeemed)
+        Ok(true)
     }
+}
+
+/// `INSERT INTO <the model's table> (<its set columns>) SELECT <their values> FROM <from>`:
+/// the row, once for each row of `from`.
+fn insert_for_each_row_of<A: ActiveModelTrait>(model: A, from: &'static str) -> StoreResult<InsertStatement> {
+    let (mut columns, mut values) = (Vec::new(), Vec::new());
+    for column in <A::Entity as EntityTrait>::Column::iter() {
+        if let ActiveValue::Set(value) | ActiveValue::Unchanged(value) = model.get(column) {
+            columns.push(column);
+            values.push(Expr::val(value));
+        }
+    }
+    let select = Query::select().exprs(values).from(from).to_owned();
+    let mut insert = Query::insert();
+    insert.into_table(A::Entity::default()).columns(columns).select_from(select).map_err(|e| super::StoreError::Db(e.to_string()))?;
+    Ok(insert)
 }

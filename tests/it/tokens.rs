@@ -2,7 +2,7 @@
 //! credentials, and errors on the wire (RFC 6749 §5.2).
 
 use crate::common::{
-    ALICE, SERVICE_SECRET, TestServer, WEB_REDIRECT, WEB_SECRET, futures_join_all, introspect, jwt_claims, oauth_error, redeem, web_code,
+    ALICE, Backend, SERVICE_SECRET, TestServer, WEB_REDIRECT, WEB_SECRET, futures_join_all, introspect, jwt_claims, oauth_error, redeem, web_code,
 };
 
 #[tokio::test]
@@ -26,6 +26,33 @@ async fn a_code_works_once_and_a_replay_revokes_what_it_issued() {
         let refreshed = srv.post_form("/token", Some(("web", WEB_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
         assert_eq!(oauth_error(refreshed).await.1, "invalid_grant", "and the refresh token");
         assert!(srv.audit_events().await.contains(&"authorization_code_replay".to_string()));
+    }
+}
+
+/// A client without the refresh-token grant: its code starts a grant with no refresh
+/// token (stored without one), and works once all the same.
+#[tokio::test]
+async fn a_code_of_a_client_without_refresh_tokens_works_once() {
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let srv = TestServer::start_with(backend, |config| {
+            let web = config.clients.iter_mut().find(|c| c.id == "web").expect("the web client");
+            web.grant_types = Some(vec!["authorization_code".into()]);
+        })
+        .await;
+        let (code, verifier) = web_code(&srv, &srv.browser()).await;
+        let first = redeem(&srv, &code, &verifier).await;
+        assert_eq!(first.status(), 200);
+        let tokens: serde_json::Value = first.json().await.unwrap();
+        assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+        let access = tokens["access_token"].as_str().unwrap().to_string();
+        assert_eq!(introspect(&srv, &access).await["active"], true);
+        let replay = redeem(&srv, &code, &verifier).await;
+        assert_eq!(oauth_error(replay).await.1, "invalid_grant");
+        assert_eq!(introspect(&srv, &access).await["active"], false, "the replay revoked the grant");
     }
 }
 
