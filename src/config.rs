@@ -230,7 +230,8 @@ pub struct SessionConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HashingConfig {
-    /// Password hashes computed at once; 0 means one per CPU core.
+    /// Password hashes computed at once, each on a hashing thread of its own; 0 means
+    /// one per CPU core.
     pub concurrency: usize,
     /// Hash requests allowed to wait; beyond that the server answers 503.
     pub queue: usize,
