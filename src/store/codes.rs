@@ -58,8 +58,9 @@ impl Store {
     /// PostgreSQL: one statement whose data-modifying parts claim the code and, only if
     /// that found it unredeemed, insert the grant and the refresh token. One round trip
     /// where a transaction takes five; a statement is all or nothing by itself.
-    async fn redeem_in_one_statement(&self, claim: UpdateStatement, grant: grants::ActiveModel, refresh: Option<refresh_tokens::ActiveModel>) -> StoreResult<bool> {
-        let claimed = CommonTableExpression::new().query(claim.clone().returning_col(Column::CodeHash).to_owned()).table_name("claimed").to_owned();
+    async fn redeem_in_one_statement(&self, mut claim: UpdateStatement, grant: grants::ActiveModel, refresh: Option<refresh_tokens::ActiveModel>) -> StoreResult<bool> {
+        claim.returning_col(Column::CodeHash);
+        let claimed = CommonTableExpression::new().query(claim).table_name("claimed").to_owned();
         let mut with = WithClause::new();
         with.cte(claimed);
         let mut statement = match refresh {
