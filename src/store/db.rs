@@ -83,8 +83,9 @@ impl Db {
 
     /// PostgreSQL connections whose commits do not wait for the write-ahead log to reach
     /// the disk (`synchronous_commit = off`): a commit is visible to every connection at
-    /// once, as any other, but a crash of the database server may lose the last fraction
-    /// of a second of them. For `Store::transient`'s writes only.
+    /// once, as any other, but a crash of the database server (or a failover: they do not
+    /// wait for synchronous standbys either) may lose the last fraction of a second of
+    /// them. For `Store::transient`'s writes only.
     pub fn postgres_unsynced(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         let options = PgConnectOptions::from_str(url).map_err(conn_err)?.disable_statement_logging().options([("synchronous_commit", "off")]);
         Ok(Db::new(Options::Postgres(options), max_connections, None))
