@@ -42,6 +42,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// SQLite always, PostgreSQL too when `ONEID_TEST_DATABASE_URL` names a database.
+    pub fn available() -> Vec<Backend> {
+        let mut backends = vec![Backend::Sqlite];
+        if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
+            backends.push(Backend::Postgres);
+        }
+        backends
+    }
+}
+
 pub struct TestServer {
     pub issuer: String,
     pub clock: Arc<TestClock>,
@@ -99,9 +110,9 @@ impl TestServer {
     /// A server on every configured backend: SQLite always, PostgreSQL too when
     /// `ONEID_TEST_DATABASE_URL` is set.
     pub async fn each_backend() -> Vec<TestServer> {
-        let mut servers = vec![TestServer::start_on(Backend::Sqlite).await];
-        if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
-            servers.push(TestServer::start_on(Backend::Postgres).await);
+        let mut servers = Vec::new();
+        for backend in Backend::available() {
+            servers.push(TestServer::start_on(backend).await);
         }
         servers
     }

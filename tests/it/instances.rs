@@ -74,11 +74,7 @@ async fn two_instances_share_codes_tokens_lockouts_and_keys() {
 
 #[tokio::test]
 async fn the_per_address_form_limit_holds_across_instances_and_behind_trusted_proxies() {
-    let mut backends = vec![common::Backend::Sqlite];
-    if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
-        backends.push(common::Backend::Postgres);
-    }
-    for backend in backends {
+    for backend in common::Backend::available() {
         // The tests reach both instances from 127.0.0.1: let it act as the load balancer.
         let a = TestServer::start_with(backend, |config| {
             config.lockout.per_ip_per_minute = 4;

@@ -25,10 +25,7 @@ fn refused_as(landing: &Landing) -> &'static str {
 
 #[tokio::test]
 async fn fifty_parallel_guesses_check_only_the_threshold_and_the_owner_still_gets_in() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && std::env::var("ONEID_TEST_DATABASE_URL").is_err() {
-            continue;
-        }
+    for backend in Backend::available() {
         let srv = TestServer::start_with(backend, strict).await;
         // The owner signed in on this browser before the attack: a known device.
         let owner = srv.browser();
@@ -126,10 +123,7 @@ async fn unknown_addresses_lock_exactly_like_real_ones() {
 #[tokio::test]
 async fn after_a_few_failures_the_next_attempt_needs_a_proof_of_work() {
     // On both databases: the rule is part of the statement that counts the attempt.
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && std::env::var("ONEID_TEST_DATABASE_URL").is_err() {
-            continue;
-        }
+    for backend in Backend::available() {
         let srv = TestServer::start_with(backend, |c| {
             strict(c);
             c.lockout.pow_after = 2;

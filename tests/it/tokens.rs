@@ -33,11 +33,7 @@ async fn a_code_works_once_and_a_replay_revokes_what_it_issued() {
 /// token (stored without one), and works once all the same.
 #[tokio::test]
 async fn a_code_of_a_client_without_refresh_tokens_works_once() {
-    let mut backends = vec![Backend::Sqlite];
-    if std::env::var("ONEID_TEST_DATABASE_URL").is_ok() {
-        backends.push(Backend::Postgres);
-    }
-    for backend in backends {
+    for backend in Backend::available() {
         let srv = TestServer::start_with(backend, |config| {
             let web = config.clients.iter_mut().find(|c| c.id == "web").expect("the web client");
             web.grant_types = Some(vec!["authorization_code".into()]);
