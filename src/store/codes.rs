@@ -2,11 +2,11 @@
 //! redemption claims the code and records the grant it starts in one transaction, so a
 //! replay always finds the grant to revoke.
 
-use sea_orm::sea_query::{CommonTableExpression, Expr, InsertStatement, Query, UpdateStatement, WithClause};
-use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable};
+use sea_orm::sea_query::{CommonTableExpression, Expr, ExprTrait, InsertStatement, JoinType, Query, SelectStatement, UpdateStatement, WithClause};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable};
 
-use super::entities::{authorization_codes, grants, refresh_tokens};
-use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreResult};
+use super::entities::{authorization_codes, grants, refresh_tokens, users};
+use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreError, StoreResult, User};
 use crate::clock::UnixTime;
 use authorization_codes::{Column, Entity};
 
@@ -23,8 +23,16 @@ impl Store {
         Ok(())
     }
 
-    pub async fn code_by_hash(&self, code_hash: &str) -> StoreResult<Option<CodeRecord>> {
-        Ok(Entity::find_by_id(code_hash).one(&self.read).await?)
+    /// The code and its user in one round trip: this is on the path of every sign-in.
+    /// (Codes are removed with their user.)
+    pub async fn code_with_user(&self, code_hash: &str) -> StoreResult<Option<(CodeRecord, User)>> {
+        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let backend = self.read.get_database_backend();
+        let sql = super::built_once(&SQL, backend, |backend| backend.build(&code_lookup_query()).sql);
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [code_hash.into()]);
+        let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
+        let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
+        Ok(Some((CodeRecord::from_query_result(&row, "c_").map_err(read)?, User::from_query_result(&row, "u_").map_err(read)?)))
     }
 
     /// Marks the code redeemed and stores the grant (and its first refresh token) it
@@ -108,4 +116,16 @@ fn insert_for_each_row_of<A: ActiveModelTrait>(model: A, from: &'static str) -> 
     let mut insert = Query::insert();
     insert.into_table(A::Entity::default()).columns(columns).select_from(select).map_err(|e| super::StoreError::Db(e.to_string()))?;
     Ok(insert)
+}
+
+/// The query behind [`Store::code_with_user`], with one parameter: the code's hash.
+fn code_lookup_query() -> SelectStatement {
+    let mut query = Query::select();
+    super::select_prefixed::<Entity>(&mut query, "c");
+    super::select_prefixed::<users::Entity>(&mut query, "u");
+    query
+        .from_as(Entity, "c")
+        .join_as(JoinType::InnerJoin, users::Entity, "u", Expr::col(("u", users::Column::Id)).equals(("c", Column::UserId)))
+        .and_where(Expr::col(("c", Column::CodeHash)).eq(""));
+    query
 }

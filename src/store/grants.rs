@@ -3,7 +3,7 @@
 //! rotated one is recognised as reuse (RFC 9700 §4.14.2) and revokes the family.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QuerySelect, FromQueryResult, IdenStatic, Iterable, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QuerySelect, FromQueryResult, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
 use super::entities::{app_pins, refresh_tokens, users};
@@ -152,21 +152,13 @@ impl Store {
     }
 }
 
-/// Selects every column of `E` from the table aliased `alias`, named `{alias}_{column}`
-/// so that `FromQueryResult` can read each entity back with its prefix.
-fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, alias: &'static str) {
-    for column in E::Column::iter() {
-        query.expr_as(Expr::col((alias, column)), Alias::new(format!("{alias}_{}", column.as_str())));
-    }
-}
-
 /// The query behind [`Store::refresh_token_with_grant`], with one parameter: the token's hash.
 fn refresh_lookup_query() -> SelectStatement {
     use refresh_tokens::Column as T;
     let mut query = Query::select();
-    select_prefixed::<refresh_tokens::Entity>(&mut query, "t");
-    select_prefixed::<Entity>(&mut query, "g");
-    select_prefixed::<users::Entity>(&mut query, "u");
+    super::select_prefixed::<refresh_tokens::Entity>(&mut query, "t");
+    super::select_prefixed::<Entity>(&mut query, "g");
+    super::select_prefixed::<users::Entity>(&mut query, "u");
     query
         .expr_as(Expr::col(("s", T::CreatedAt)), Alias::new("rotated_at"))
         .expr_as(Expr::col(("p", app_pins::Column::UnlockedUntil)), Alias::new("pin_unlocked_until"))

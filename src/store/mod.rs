@@ -35,6 +35,7 @@ mod signing_keys;
 mod users;
 
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, SqlErr};
 
 use db::Db;
@@ -184,6 +185,15 @@ impl Store {
 /// database and kept in `slots`: sea-orm would otherwise build it again on every call.
 fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm::DbBackend, build: impl FnOnce(sea_orm::DbBackend) -> String) -> &'static str {
     slots[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| build(backend))
+}
+
+/// Selects every column of `E` from the table aliased `alias`, named `{alias}_{column}`
+/// so that `FromQueryResult` can read each entity back with its prefix.
+fn select_prefixed<E: sea_orm::EntityTrait>(query: &mut SelectStatement, alias: &'static str) {
+    use sea_orm::{IdenStatic, Iterable};
+    for column in E::Column::iter() {
+        query.expr_as(Expr::col((alias, column)), Alias::new(format!("{alias}_{}", column.as_str())));
+    }
 }
 
 /// PostgreSQL connections opened at start.

@@ -52,6 +52,24 @@ async fn a_code_of_a_client_without_refresh_tokens_works_once() {
     }
 }
 
+/// The code is read with its user: an account disabled or deleted since the sign-in
+/// gets no tokens.
+#[tokio::test]
+async fn a_code_of_an_account_disabled_or_deleted_since_is_refused() {
+    use oneid::admin::{Actor, users};
+    use oneid::audit::RequestMeta;
+    for srv in TestServer::each_backend().await {
+        let alice = srv.user_id(ALICE.0).await;
+        let (code, verifier) = web_code(&srv, &srv.browser()).await;
+        users::set_disabled(srv.state.ctx(), &alice, true, &Actor::Cli, &RequestMeta::cli()).await.unwrap();
+        assert_eq!(oauth_error(redeem(&srv, &code, &verifier).await).await.1, "invalid_grant");
+        users::set_disabled(srv.state.ctx(), &alice, false, &Actor::Cli, &RequestMeta::cli()).await.unwrap();
+        let (code, verifier) = web_code(&srv, &srv.browser()).await;
+        users::delete(srv.state.ctx(), &alice, &Actor::Cli, &RequestMeta::cli()).await.unwrap();
+        assert_eq!(oauth_error(redeem(&srv, &code, &verifier).await).await.1, "invalid_grant");
+    }
+}
+
 #[tokio::test]
 async fn an_expired_code_is_refused() {
     for srv in TestServer::each_backend().await {

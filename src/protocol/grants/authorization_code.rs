@@ -27,7 +27,7 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
     let code = params.require("code")?;
     let now = ctx.now();
     let code_hash = crypto::token_hash(code);
-    let Some(record) = ctx.store.code_by_hash(&code_hash).await? else {
+    let Some((record, user)) = ctx.store.code_with_user(&code_hash).await? else {
         return Err(OAuthError::invalid_grant(UNUSABLE));
     };
     if record.redeemed_at.is_some() {
@@ -54,7 +54,9 @@ pub async fn exchange(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<TokenResp
         && request.dpop_jkt.as_ref() != Some(bound) {
             return Err(OAuthError::invalid_grant("the authorization code is bound to another DPoP key"));
         }
-    let user = super::active_user(ctx, &record.user_id).await?;
+    if user.disabled {
+        return Err(super::inactive_user());
+    }
     let scopes = Scopes::parse(&record.scope).ok_or_else(|| OAuthError::server_error("stored scope does not parse"))?;
     let scopes = super::scopes_for(&user, scopes);
     // Before the code is used up: a bad `resource` must not cost the code.

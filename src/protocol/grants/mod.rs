@@ -124,6 +124,10 @@ fn user_tokens(
 async fn active_user(ctx: &Ctx, user_id: &str) -> Result<User, OAuthError> {
     match ctx.store.user_by_id(user_id).await? {
         Some(user) if !user.disabled => Ok(user),
-        _ => Err(OAuthError::invalid_grant("the user account is no longer active")),
+        _ => Err(inactive_user()),
     }
+}
+
+fn inactive_user() -> OAuthError {
+    OAuthError::invalid_grant("the user account is no longer active")
 }
