@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::audit::RequestMeta;
 use crate::state::Ctx;
-use crate::store::User;
+use crate::store::{SignInName, User};
 
 use super::lockout::{KnownDevice, Subject};
 use super::password::HashError;
@@ -45,20 +45,28 @@ pub struct PasswordAttempt<'a> {
     pub pow_nonce: Option<&'a str>,
 }
 
+/// Who passed the password check.
+pub struct PasswordPassed {
+    pub user: User,
+    /// Whether the account has a confirmed authenticator app (read with it).
+    pub totp_confirmed: bool,
+}
+
 /// Emails compare case-insensitively and without surrounding space.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &RequestMeta) -> Result<User, LoginError> {
+pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &RequestMeta) -> Result<PasswordPassed, LoginError> {
     let internal = |e: crate::store::StoreError| LoginError::Internal(e.to_string());
     // Phone ID: a verified mobile number signs in like the email address.
     let phone = attempt.email.trim().starts_with(['+', '0']).then(|| crate::account::fields::e164(attempt.email)).flatten();
     let email = phone.clone().unwrap_or_else(|| normalize_email(attempt.email));
-    let user = match &phone {
-        Some(number) => ctx.store.user_by_verified_phone(number).await.map_err(internal)?,
-        None => ctx.store.user_by_email(&email).await.map_err(internal)?,
+    let name = match &phone {
+        Some(number) => SignInName::Phone(number),
+        None => SignInName::Email(&email),
     };
+    let (user, totp_confirmed) = ctx.store.user_signing_in(name).await.map_err(internal)?.unzip();
     let subject = Subject::of(ctx, &email, user.as_ref(), attempt.device);
     // Whether the attempt needs the solution is the count's to say, in the same
     // statement that counts it; a solution the form brought is spent either way.
@@ -110,5 +118,5 @@ pub async fn with_password(ctx: &Ctx, attempt: PasswordAttempt<'_>, meta: &Reque
     }
     metrics::counter!("oneid_logins_total", "result" => "success").increment(1);
     ctx.audit("login_succeeded", meta, Some(&user.id), None, json!({ "method": "password", "known_device": attempt.device.is_some() })).await;
-    Ok(user)
+    Ok(PasswordPassed { user, totp_confirmed: totp_confirmed.unwrap_or(false) })
 }

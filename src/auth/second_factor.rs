@@ -18,11 +18,17 @@ pub enum Factor {
 }
 
 pub async fn required(ctx: &Ctx, user: &User, client: Option<&Client>) -> Result<Option<Factor>, StoreError> {
-    if ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed) {
-        return Ok(Some(Factor::Totp));
+    let totp = ctx.store.totp(&user.id).await?.is_some_and(|t| t.confirmed);
+    Ok(required_given(ctx, user, totp, client))
+}
+
+/// [`required`], when whether the user has a confirmed authenticator app is known.
+pub fn required_given(ctx: &Ctx, user: &User, totp_confirmed: bool, client: Option<&Client>) -> Option<Factor> {
+    if totp_confirmed {
+        return Some(Factor::Totp);
     }
     let by_policy = client.is_some_and(|c| policy_requires(ctx, c));
-    Ok((user.email_otp_enabled || by_policy).then_some(Factor::EmailCode))
+    (user.email_otp_enabled || by_policy).then_some(Factor::EmailCode)
 }
 
 /// Whether the policy asks every sign-in to `client` for a second factor.

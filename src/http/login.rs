@@ -150,8 +150,8 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         pow_challenge: field("pow_challenge"),
         pow_nonce: field("pow_nonce"),
     };
-    let user = match login::with_password(s.ctx(), attempt, &meta).await {
-        Ok(user) => user,
+    let (user, totp_confirmed) = match login::with_password(s.ctx(), attempt, &meta).await {
+        Ok(passed) => (passed.user, passed.totp_confirmed),
         Err(LoginError::InvalidCredentials) => return again(jar, error("login-error-credentials")),
         Err(LoginError::NotActivated) => return again(jar, error("login-error-not-activated")),
         Err(LoginError::ProofOfWorkRequired) => return again(jar, LoginForm { pow: true, ..error("login-error-pow") }),
@@ -162,10 +162,8 @@ async fn login_post(State(s): State<AppState>, jar: CookieJar, lang: LangPrefs, 
         Err(LoginError::Busy) => return ErrorPage::busy().into_response(),
         Err(LoginError::Internal(e)) => return ErrorPage::internal(e).into_response(),
     };
-    match second_factor::required(s.ctx(), &user, pending.as_ref().map(|(c, _)| c.as_ref())).await {
-        Ok(Some(factor)) => return super::second_factor::ask_for(&s, jar, factor, &user, &pending, &lang, handle, next, &meta).await,
-        Ok(None) => {}
-        Err(e) => return ErrorPage::from(e).into_response(),
+    if let Some(factor) = second_factor::required_given(s.ctx(), &user, totp_confirmed, pending.as_ref().map(|(c, _)| c.as_ref())) {
+        return super::second_factor::ask_for(&s, jar, factor, &user, &pending, &lang, handle, next, &meta).await;
     }
     let mut session_acr = acr::SINGLE_FACTOR;
     if wants_device(&s, &pending) {

@@ -46,6 +46,7 @@ pub use pins::PinAttempt;
 pub use export::UserData;
 pub use second_factors::CodeAttempt;
 pub use throttles::Attempt;
+pub use users::SignInName;
 pub use entities::audit_events::Model as AuditRecord;
 pub use entities::brands::Model as BrandRecord;
 pub use entities::authorization_codes::Model as CodeRecord;

@@ -45,6 +45,20 @@ async fn an_authenticator_app_signs_in_with_codes_that_work_once() {
     }
 }
 
+/// An enrolment begun (the QR code shown) but never confirmed asks for no code.
+#[tokio::test]
+async fn an_unconfirmed_app_asks_for_no_code() {
+    for srv in TestServer::each_backend().await {
+        let browser = srv.browser();
+        let login = browser.open("/account").await;
+        browser.submit(&login, "/login", &[("email", ALICE.0), ("password", ALICE.1)]).await;
+        assert!(browser.open("/account/totp").await.body().contains("<code class=\"secret\">"));
+        let other = srv.browser();
+        let signed_in = other.submit_login(&other.open("/login").await, ALICE.0, ALICE.1).await;
+        assert!(!signed_in.url().ends_with("/login/totp") && !signed_in.is_login_page(), "{}", signed_in.url());
+    }
+}
+
 #[tokio::test]
 async fn recovery_codes_work_once_and_can_be_replaced() {
     let srv = TestServer::start().await;
