@@ -49,6 +49,8 @@ pub async fn search(ctx: &Ctx, query: &AuditQuery, paging: Paging) -> Result<Lis
         since: query.since,
         until: query.until,
     };
+    // What this instance still gathers is shown too; another's shows within its window.
+    ctx.store.flush_audit().await;
     let (events, total) = ctx.store.audit_events(&filter, paging.per_page, paging.offset()).await?;
     let items = events
         .into_iter()

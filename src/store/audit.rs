@@ -1,6 +1,6 @@
 //! Audit events go through one writer task that commits them in batches: they are
 //! append-only and must not cost a commit each inside a request. A flush waits until
-//! everything sent before it is stored (shutdown, CLI exit, tests).
+//! everything sent before it is stored (shutdown, CLI exit, the audit views, tests).
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
@@ -12,6 +12,12 @@ use super::{AuditRecord, Store, StoreResult};
 use crate::clock::UnixTime;
 
 const BATCH: usize = 256;
+
+/// How long the writer gathers events after the first before it commits them. Under a
+/// stream of sign-ins that is one commit, and one disk flush, for several events
+/// rather than one each; the events of the window are what a crash of the process
+/// loses. A flush commits at once.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[derive(Debug, Clone)]
 pub struct AuditEvent {
@@ -56,6 +62,7 @@ impl AuditWriter {
 
 async fn write_batches(db: Db, mut rx: mpsc::Receiver<Message>) {
     while let Some(first) = rx.recv().await {
+        let deadline = tokio::time::Instant::now() + GATHER;
         let mut events = Vec::new();
         let mut flushes = Vec::new();
         let mut next = Some(first);
@@ -64,7 +71,13 @@ async fn write_batches(db: Db, mut rx: mpsc::Receiver<Message>) {
                 Message::Event(e) => events.push(*e),
                 Message::Flush(ack) => flushes.push(ack),
             }
-            next = if events.len() < BATCH { rx.try_recv().ok() } else { None };
+            next = if events.len() >= BATCH {
+                None
+            } else if flushes.is_empty() {
+                tokio::time::timeout_at(deadline, rx.recv()).await.ok().flatten()
+            } else {
+                rx.try_recv().ok()
+            };
         }
         if !events.is_empty() {
             store_batch(&db, events).await;

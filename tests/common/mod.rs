@@ -169,6 +169,9 @@ impl TestServer {
         let server = TestServer { issuer, clock, state, backend, mail, sms, shutdown: Some(tx), postgres_db, _dir: dir };
         server.add_user(ALICE.0, ALICE.1).await;
         server.add_user(BOB.0, BOB.1).await;
+        // The set-up's audit events are stored before the test acts, as another process
+        // (the CLI) would find them.
+        server.state.ctx().store.flush_audit().await;
         eprintln!("test server on {:?} at {}", backend, server.issuer);
         server
     }
