@@ -5,15 +5,16 @@
 # compares sign-in latency at a thousand and at a million. Writes Markdown tables to
 # benches/results/latest.md. Budgets: shared/design.md; sizing guide: README.
 #
-#   benches/load.sh                      # 3 rounds of 5 s per scenario, 32 connections, both databases
-#   DURATION=10s ROUNDS=5 BACKENDS=postgres benches/load.sh
+#   benches/load.sh                      # 5 rounds of 5 s per scenario, 32 connections, both databases
+#   DURATION=10s ROUNDS=3 BACKENDS=postgres benches/load.sh
 #   USERS=100000 benches/load.sh         # fewer seeded accounts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5s}
 # Each comparison alternates oneid and its reference ROUNDS times and reports the median
-# round: this host's speed drifts by up to a quarter within a minute.
-ROUNDS=${ROUNDS:-3}
+# round: this host's speed drifts by up to a quarter within a minute, and a ratio by up
+# to ten points from one round to the next (five rounds make the median steadier).
+ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 USERS=${USERS:-1000000}
