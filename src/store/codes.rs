@@ -6,7 +6,7 @@ use sea_orm::sea_query::{CommonTableExpression, Expr, ExprTrait, InsertStatement
 use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable};
 
 use super::entities::{authorization_codes, grants, refresh_tokens, users};
-use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreError, StoreResult, User};
+use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreResult, User};
 use crate::clock::UnixTime;
 use authorization_codes::{Column, Entity};
 
@@ -26,13 +26,9 @@ impl Store {
     /// The code and its user in one round trip: this is on the path of every sign-in.
     /// (Codes are removed with their user.)
     pub async fn code_with_user(&self, code_hash: &str) -> StoreResult<Option<(CodeRecord, User)>> {
-        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-        let backend = self.read.get_database_backend();
-        let sql = super::built_once(&SQL, backend, |backend| backend.build(&code_lookup_query()).sql);
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [code_hash.into()]);
-        let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
-        let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
-        Ok(Some((CodeRecord::from_query_result(&row, "c_").map_err(read)?, User::from_query_result(&row, "u_").map_err(read)?)))
+        static SQL: super::BuiltOnce = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let Some(row) = self.one_by_key(&SQL, |backend| backend.build(&code_lookup_query()).sql, code_hash).await? else { return Ok(None) };
+        Ok(Some((CodeRecord::from_query_result(&row, "c_")?, User::from_query_result(&row, "u_")?)))
     }
 
     /// Marks the code redeemed and stores the grant (and its first refresh token) it

@@ -3,7 +3,7 @@
 //! rotated one is recognised as reuse (RFC 9700 §4.14.2) and revokes the family.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QuerySelect, FromQueryResult, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QuerySelect, FromQueryResult, QueryFilter};
 
 use super::entities::grants::{self, Column, Entity};
 use super::entities::{app_pins, refresh_tokens, users};
@@ -37,18 +37,14 @@ impl Store {
     /// the path of every refresh. The statement (some 60 columns) is built once per
     /// database kind, not for every refresh.
     pub async fn refresh_token_with_grant(&self, token_hash: &str) -> StoreResult<Option<RefreshLookup>> {
-        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-        let backend = self.read.get_database_backend();
-        let sql = super::built_once(&SQL, backend, |backend| backend.build(&refresh_lookup_query()).sql);
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [token_hash.into()]);
-        let Some(row) = self.read.query_one_raw(statement).await? else { return Ok(None) };
-        let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
+        static SQL: super::BuiltOnce = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let Some(row) = self.one_by_key(&SQL, |backend| backend.build(&refresh_lookup_query()).sql, token_hash).await? else { return Ok(None) };
         Ok(Some(RefreshLookup {
-            token: RefreshTokenRecord::from_query_result(&row, "t_").map_err(read)?,
-            grant: GrantRecord::from_query_result(&row, "g_").map_err(read)?,
-            user: User::from_query_result(&row, "u_").map_err(read)?,
-            rotated_at: row.try_get("", "rotated_at").map_err(read)?,
-            pin_unlocked_until: row.try_get("", "pin_unlocked_until").map_err(read)?,
+            token: RefreshTokenRecord::from_query_result(&row, "t_")?,
+            grant: GrantRecord::from_query_result(&row, "g_")?,
+            user: User::from_query_result(&row, "u_")?,
+            rotated_at: row.try_get("", "rotated_at")?,
+            pin_unlocked_until: row.try_get("", "pin_unlocked_until")?,
         }))
     }
 

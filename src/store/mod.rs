@@ -182,10 +182,19 @@ impl Store {
     }
 }
 
-/// The SQL of a statement on a hot path, built by `build` on first use for each kind of
-/// database and kept in `slots`: sea-orm would otherwise build it again on every call.
-fn built_once(slots: &'static [std::sync::OnceLock<String>; 2], backend: sea_orm::DbBackend, build: impl FnOnce(sea_orm::DbBackend) -> String) -> &'static str {
-    slots[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| build(backend))
+/// Where a hot-path query keeps its SQL, one slot per kind of database.
+type BuiltOnce = [std::sync::OnceLock<String>; 2];
+
+impl Store {
+    /// The row a hot-path query finds for its one parameter `key`. Its SQL is built by
+    /// `build` on first use for each kind of database and kept in `slots`: sea-orm would
+    /// otherwise build it again on every call.
+    async fn one_by_key(&self, slots: &'static BuiltOnce, build: impl FnOnce(DbBackend) -> String, key: &str) -> StoreResult<Option<sea_orm::QueryResult>> {
+        let backend = self.read.get_database_backend();
+        let sql = slots[usize::from(backend == DbBackend::Postgres)].get_or_init(|| build(backend));
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql.as_str(), [key.into()]);
+        Ok(self.read.query_one_raw(statement).await?)
+    }
 }
 
 /// Selects every column of `E` from the table aliased `alias`, named `{alias}_{column}`

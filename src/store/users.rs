@@ -4,7 +4,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Pagin
 
 use super::entities::totp_credentials;
 use super::entities::users::{self, Column, Entity};
-use super::{Store, StoreError, StoreResult, User};
+use super::{Store, StoreResult, User};
 use crate::clock::UnixTime;
 
 /// How a person names their account at sign-in.
@@ -25,12 +25,10 @@ impl Store {
     /// On the path of every UserInfo request: the statement is built once per database
     /// kind, not for every call.
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
-        use sea_orm::QueryTrait;
-        static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-        let backend = self.read.get_database_backend();
-        let sql = super::built_once(&SQL, backend, |backend| Entity::find_by_id("").build(backend).sql);
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [id.into()]);
-        Ok(Entity::find().from_raw_sql(statement).one(&self.read).await?)
+        use sea_orm::{FromQueryResult, QueryTrait};
+        static SQL: super::BuiltOnce = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let row = self.one_by_key(&SQL, |backend| Entity::find_by_id("").build(backend).sql, id).await?;
+        Ok(row.map(|row| User::from_query_result(&row, "")).transpose()?)
     }
 
     /// `email` must already be normalised (lower case, trimmed).
@@ -56,9 +54,8 @@ impl Store {
             SignInName::Phone(number) => query.and_where(Expr::col(("u", Column::PhoneNumber)).eq(number)).and_where(Expr::col(("u", Column::PhoneNumberVerified)).eq(true)),
         };
         let Some(row) = self.read.query_one_raw(self.read.get_database_backend().build(&query)).await? else { return Ok(None) };
-        let read = |e: sea_orm::DbErr| StoreError::Db(e.to_string());
-        let totp: Option<bool> = row.try_get("", "totp_confirmed").map_err(read)?;
-        Ok(Some((User::from_query_result(&row, "u_").map_err(read)?, totp == Some(true))))
+        let totp: Option<bool> = row.try_get("", "totp_confirmed")?;
+        Ok(Some((User::from_query_result(&row, "u_")?, totp == Some(true))))
     }
 
     /// The account whose verified mobile number is `number` (E.164).
