@@ -1,6 +1,6 @@
 //! User rows.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::totp_credentials;
 use super::entities::users::{self, Column, Entity};
@@ -41,19 +41,13 @@ impl Store {
     /// every sign-in.
     pub async fn user_signing_in(&self, name: SignInName<'_>) -> StoreResult<Option<(User, bool)>> {
         use sea_orm::FromQueryResult;
-        use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
-        let mut query = Query::select();
-        super::select_prefixed::<Entity>(&mut query, "u");
-        query
-            .expr_as(Expr::col(("t", totp_credentials::Column::Confirmed)), Alias::new("totp_confirmed"))
-            .from_as(Entity, "u")
-            .join_as(JoinType::LeftJoin, totp_credentials::Entity, "t", Expr::col(("t", totp_credentials::Column::UserId)).equals(("u", Column::Id)))
-            .limit(1);
-        match name {
-            SignInName::Email(email) => query.and_where(Expr::col(("u", Column::Email)).eq(email)),
-            SignInName::Phone(number) => query.and_where(Expr::col(("u", Column::PhoneNumber)).eq(number)).and_where(Expr::col(("u", Column::PhoneNumberVerified)).eq(true)),
+        static BY_EMAIL: super::BuiltOnce = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        static BY_PHONE: super::BuiltOnce = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let (slots, key, by_phone) = match name {
+            SignInName::Email(email) => (&BY_EMAIL, email, false),
+            SignInName::Phone(number) => (&BY_PHONE, number, true),
         };
-        let Some(row) = self.read.query_one_raw(self.read.get_database_backend().build(&query)).await? else { return Ok(None) };
+        let Some(row) = self.one_by_key(slots, |backend| backend.build(&signing_in_query(by_phone)).sql, key).await? else { return Ok(None) };
         let totp: Option<bool> = row.try_get("", "totp_confirmed")?;
         Ok(Some((User::from_query_result(&row, "u_")?, totp == Some(true))))
     }
@@ -223,4 +217,22 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The query behind [`Store::user_signing_in`], with one parameter: the email address,
+/// or the mobile number (then only a verified one matches).
+fn signing_in_query(by_phone: bool) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+    let mut query = Query::select();
+    super::select_prefixed::<Entity>(&mut query, "u");
+    query
+        .expr_as(Expr::col(("t", totp_credentials::Column::Confirmed)), Alias::new("totp_confirmed"))
+        .from_as(Entity, "u")
+        .join_as(JoinType::LeftJoin, totp_credentials::Entity, "t", Expr::col(("t", totp_credentials::Column::UserId)).equals(("u", Column::Id)));
+    if by_phone {
+        query.and_where(Expr::col(("u", Column::PhoneNumber)).eq("")).and_where(Expr::col(("u", Column::PhoneNumberVerified)));
+    } else {
+        query.and_where(Expr::col(("u", Column::Email)).eq(""));
+    }
+    query
 }
