@@ -66,18 +66,15 @@ pub async fn proceed(s: &AppState, client: &Arc<Client>, request: AuthorizationR
 /// the login page, sparing the browser a redirect to it.
 async fn advance(s: &AppState, client: &Arc<Client>, request: AuthorizationRequest, session: Option<&SessionRecord>, handle: Option<&str>, jar: Option<CookieJar>) -> Response {
     let ctx = s.ctx();
-    let step = authorize::next_step(ctx, client, &request, session).await;
-    let finished = match (&step, handle) {
-        (Ok(Next::Login | Next::Consent), _) | (_, None) => true,
-        (_, Some(handle)) => matches!(authorize::take_pending(ctx, handle).await, Ok(Some(_))),
-    };
-    if !finished {
-        return ErrorPage::expired().into_response();
-    }
-    match (step, session) {
-        (Err(error), _) => respond(request.reply.error(ctx, &error)),
-        (Ok(Next::Issue), Some(session)) => match authorize::issue_code(ctx, &request, session).await {
-            Ok(response) => respond(response),
+    // A stored request is answered once: a second tab or a form sent twice finds it gone.
+    match (authorize::next_step(ctx, client, &request, session).await, session) {
+        (Err(error), _) => match handle {
+            Some(handle) if !matches!(authorize::take_pending(ctx, handle).await, Ok(Some(_))) => ErrorPage::expired().into_response(),
+            _ => respond(request.reply.error(ctx, &error)),
+        },
+        (Ok(Next::Issue), Some(session)) => match authorize::issue_code(ctx, &request, session, handle).await {
+            Ok(Some(response)) => respond(response),
+            Ok(None) => ErrorPage::expired().into_response(),
             Err(error) => respond(request.reply.error(ctx, &error)),
         },
         (Ok(step), _) => {

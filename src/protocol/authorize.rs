@@ -340,31 +340,32 @@ async fn needs_consent(ctx: &Ctx, client: &Client, request: &AuthorizationReques
     Ok(!granted.is_some_and(|g| request.scopes().is_subset_of(&g)))
 }
 
-/// Issues a single-use code for the logged-in user (RFC 6749 §4.1.2).
-pub async fn issue_code(ctx: &Ctx, request: &AuthorizationRequest, session: &SessionRecord) -> Result<AuthorizationResponse, OAuthError> {
+/// Issues a single-use code for the logged-in user (RFC 6749 §4.1.2). When the request
+/// was kept as pending (`handle`), the code answers it once: `None` when it was answered
+/// before (another tab, a form sent twice) or has expired.
+pub async fn issue_code(ctx: &Ctx, request: &AuthorizationRequest, session: &SessionRecord, handle: Option<&str>) -> Result<Option<AuthorizationResponse>, OAuthError> {
     let now = ctx.now();
     let code = crypto::random_token();
-    ctx.store
-        .insert_code(&CodeRecord {
-            code_hash: crypto::token_hash(&code),
-            client_id: request.client_id.clone(),
-            user_id: session.user_id.clone(),
-            sid: session.sid.clone(),
-            redirect_uri: request.redirect_uri_given.then(|| request.reply.redirect_uri.clone()),
-            scope: request.scope.clone(),
-            nonce: request.nonce.clone(),
-            code_challenge: request.code_challenge.clone(),
-            auth_time: session.auth_time,
-            acr: session.acr.clone(),
-            amr: session.amr.clone(),
-            created_at: now,
-            expires_at: now + ctx.policy().tokens.code_ttl,
-            redeemed_at: None,
-            grant_id: None,
-            dpop_jkt: request.dpop_jkt.clone(),
-        })
-        .await?;
-    Ok(request.reply.respond(ctx, vec![("code", code)]))
+    let code_record = CodeRecord {
+        code_hash: crypto::token_hash(&code),
+        client_id: request.client_id.clone(),
+        user_id: session.user_id.clone(),
+        sid: session.sid.clone(),
+        redirect_uri: request.redirect_uri_given.then(|| request.reply.redirect_uri.clone()),
+        scope: request.scope.clone(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        auth_time: session.auth_time,
+        acr: session.acr.clone(),
+        amr: session.amr.clone(),
+        created_at: now,
+        expires_at: now + ctx.policy().tokens.code_ttl,
+        redeemed_at: None,
+        grant_id: None,
+        dpop_jkt: request.dpop_jkt.clone(),
+    };
+    let answered = ctx.store.insert_code(&code_record, handle.map(crypto::token_hash).as_deref(), now).await?;
+    Ok(answered.then(|| request.reply.respond(ctx, vec![("code", code)])))
 }
 
 /// Records consent to everything `request` asks, on top of what was granted before.

@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{CommonTableExpression, Expr, ExprTrait, InsertStatement, JoinType, Query, SelectStatement, UpdateStatement, WithClause};
 use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable};
 
-use super::entities::{authorization_codes, grants, refresh_tokens, users};
+use super::entities::{authorization_codes, authorization_requests, grants, refresh_tokens, users};
 use super::{CodeRecord, GrantRecord, RefreshTokenRecord, Store, StoreResult, User};
 use crate::clock::UnixTime;
 use authorization_codes::{Column, Entity};
@@ -17,10 +17,40 @@ pub enum Redemption {
 }
 
 impl Store {
-    pub async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()> {
+    /// Stores a new code. With `answering` (the hash of a pending authorization request's
+    /// handle) the code is stored only by taking that request, which can be answered
+    /// once; false when it was taken before or has expired.
+    pub async fn insert_code(&self, code: &CodeRecord, answering: Option<&str>, now: UnixTime) -> StoreResult<bool> {
         let model: authorization_codes::ActiveModel = code.clone().into();
-        Entity::insert(model).exec_without_returning(&self.transient).await?;
-        Ok(())
+        match answering {
+            None => {
+                Entity::insert(model).exec_without_returning(&self.transient).await?;
+                Ok(true)
+            }
+            // PostgreSQL: one statement, the code inserted once for the request it deleted.
+            Some(request) if self.transient.get_database_backend() == DbBackend::Postgres => {
+                let take = Query::delete()
+                    .from_table(authorization_requests::Entity)
+                    .and_where(authorization_requests::Column::IdHash.eq(request))
+                    .and_where(authorization_requests::Column::ExpiresAt.gt(now))
+                    .returning_col(authorization_requests::Column::IdHash)
+                    .to_owned();
+                let mut with = WithClause::new();
+                with.cte(CommonTableExpression::new().query(take).table_name("taken").to_owned());
+                let statement = insert_for_each_row_of(model, "taken")?.with_cte(with).to_owned();
+                let done = self.transient.execute_raw(DbBackend::Postgres.build(&statement)).await?;
+                Ok(done.rows_affected() == 1)
+            }
+            // SQLite (no data-modifying CTEs): the request first, then the code. A failure
+            // in between leaves the user to start again at the client, as when it expires.
+            Some(request) => {
+                if self.take_auth_request(request, now).await?.is_none() {
+                    return Ok(false);
+                }
+                Entity::insert(model).exec_without_returning(&self.transient).await?;
+                Ok(true)
+            }
+        }
     }
 
     /// The code and its user in one round trip: this is on the path of every sign-in.

@@ -294,3 +294,26 @@ async fn password_post_answers_with_the_code_when_nothing_else_is_asked() {
         assert_eq!(again.status(), reqwest::StatusCode::BAD_REQUEST, "{again:?}");
     }
 }
+
+#[tokio::test]
+async fn a_login_form_sent_twice_at_once_gives_one_code() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
+        let pending = rp.start(&["email"]);
+        let browser = srv.browser();
+        let login = browser.open(&pending.url).await;
+        let body = login.body();
+        let form = [
+            ("csrf", crate::common::browser::hidden(body, "csrf").expect("csrf")),
+            ("request", crate::common::browser::hidden(body, "request").expect("request handle")),
+            ("email", ALICE.0.to_string()),
+            ("password", ALICE.1.to_string()),
+        ];
+        // Both pass the password check together; only one may answer the request.
+        let send = || browser.client.post(srv.url("/login")).form(&form).send();
+        let (first, second) = tokio::join!(send(), send());
+        let mut statuses = [first.expect("first POST").status(), second.expect("second POST").status()];
+        statuses.sort();
+        assert_eq!(statuses, [reqwest::StatusCode::SEE_OTHER, reqwest::StatusCode::BAD_REQUEST]);
+    }
+}
