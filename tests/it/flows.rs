@@ -2,8 +2,8 @@
 
 use openidconnect::{OAuth2TokenResponse, TokenResponse};
 
-use crate::common::rp::{Rp, access_token_of};
-use crate::common::browser::Landing;
+use crate::common::rp::{Pending, Rp, access_token_of};
+use crate::common::browser::{Browser, Landing};
 use crate::common::{ALICE, TestServer, jwt_claims, jwt_header};
 
 #[tokio::test]
@@ -265,21 +265,28 @@ async fn wrong_password_unknown_account_and_disabled_account_look_the_same() {
     assert_eq!(events.iter().filter(|e| *e == "login_failed").count(), 3);
 }
 
+/// A first-party client's sign-in started in `browser`, and Alice's login form for it,
+/// filled in.
+async fn first_party_login_form(srv: &TestServer, browser: &Browser) -> (Rp, Pending, [(&'static str, String); 4]) {
+    let rp = Rp::new(srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
+    let pending = rp.start(&["email"]);
+    let login = browser.open(&pending.url).await;
+    assert!(login.is_login_page(), "{login:?}");
+    let body = login.body();
+    let form = [
+        ("csrf", crate::common::browser::hidden(body, "csrf").expect("csrf")),
+        ("request", crate::common::browser::hidden(body, "request").expect("request handle")),
+        ("email", ALICE.0.to_string()),
+        ("password", ALICE.1.to_string()),
+    ];
+    (rp, pending, form)
+}
+
 #[tokio::test]
 async fn password_post_answers_with_the_code_when_nothing_else_is_asked() {
     for srv in TestServer::each_backend().await {
-        let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
-        let pending = rp.start(&["email"]);
         let browser = srv.browser();
-        let login = browser.open(&pending.url).await;
-        assert!(login.is_login_page(), "{login:?}");
-        let body = login.body();
-        let form = [
-            ("csrf", crate::common::browser::hidden(body, "csrf").expect("csrf")),
-            ("request", crate::common::browser::hidden(body, "request").expect("request handle")),
-            ("email", ALICE.0.to_string()),
-            ("password", ALICE.1.to_string()),
-        ];
+        let (rp, pending, form) = first_party_login_form(&srv, &browser).await;
         // The login's own answer is the redirect to the client: no detour through
         // /authorize/resume, which would cost the browser a round trip.
         let answer = browser.client.post(srv.url("/login")).form(&form).send().await.expect("POST /login");
@@ -298,17 +305,8 @@ async fn password_post_answers_with_the_code_when_nothing_else_is_asked() {
 #[tokio::test]
 async fn a_login_form_sent_twice_at_once_gives_one_code() {
     for srv in TestServer::each_backend().await {
-        let rp = Rp::new(&srv, "first-party", Some(crate::common::WEB_SECRET), "https://first.example.com/callback").await;
-        let pending = rp.start(&["email"]);
         let browser = srv.browser();
-        let login = browser.open(&pending.url).await;
-        let body = login.body();
-        let form = [
-            ("csrf", crate::common::browser::hidden(body, "csrf").expect("csrf")),
-            ("request", crate::common::browser::hidden(body, "request").expect("request handle")),
-            ("email", ALICE.0.to_string()),
-            ("password", ALICE.1.to_string()),
-        ];
+        let (_rp, _pending, form) = first_party_login_form(&srv, &browser).await;
         // Both pass the password check together; only one may answer the request.
         let send = || browser.client.post(srv.url("/login")).form(&form).send();
         let (first, second) = tokio::join!(send(), send());
