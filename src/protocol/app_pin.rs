@@ -82,7 +82,7 @@ pub async fn set(ctx: &Ctx, presented: &Presented<'_>, params: &Params, meta: &R
     let refresh_token = field("refresh_token")?.ok_or(SetupError::Invalid("refresh_token", "the app's current refresh token is required".into()))?;
     let new_pin = field("pin")?.ok_or(SetupError::Invalid("pin", "the new PIN is required".into()))?;
     let now = ctx.now();
-    let family = ctx.store.refresh_token_with_grant(&crypto::token_hash(refresh_token)).await?;
+    let family = ctx.store.refresh_token_with_grant(&crypto::token_key(refresh_token)).await?;
     let grant = match family {
         Some(f) if f.grant.id == grant_id && f.grant.revoked_at.is_none() && f.token.expires_at > now && f.grant.expires_at > now => f.grant,
         _ => return Err(SetupError::Invalid("refresh_token", "the refresh token is not the live refresh token of this access token's sign-in".into())),

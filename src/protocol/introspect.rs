@@ -47,7 +47,7 @@ pub async fn introspect(ctx: &Ctx, client: &Client, params: &Params) -> Result<V
         return Ok(body);
     }
     let now = ctx.now();
-    if let Some(found) = ctx.store.refresh_token_with_grant(&crypto::token_hash(token)).await? {
+    if let Some(found) = ctx.store.refresh_token_with_grant(&crypto::token_key(token)).await? {
         let grant = found.grant;
         // A client sees only its own refresh tokens.
         let live = grant.client_id == client.id

@@ -20,7 +20,7 @@ pub async fn revoke(ctx: &Ctx, client: &Arc<Client>, params: &Params, meta: &Req
     // The hint only speeds up the search (§2.1); both kinds are always tried.
     params.get("token_type_hint")?;
     let not_yours = || OAuthError::invalid_request("the token was not issued to this client");
-    if let Some(found) = ctx.store.refresh_token_with_grant(&crypto::token_hash(token)).await? {
+    if let Some(found) = ctx.store.refresh_token_with_grant(&crypto::token_key(token)).await? {
         if found.grant.client_id != client.id {
             return Err(not_yours());
         }

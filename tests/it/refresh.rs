@@ -35,6 +35,33 @@ async fn refresh_rotates_and_reusing_an_old_token_revokes_the_family() {
 }
 
 #[tokio::test]
+async fn a_refresh_token_of_the_earlier_form_keeps_working() {
+    for srv in TestServer::each_backend().await {
+        let rp = Rp::web(&srv).await;
+        let signed = rp.sign_in(&srv, &srv.browser(), ALICE, &["email"]).await;
+        let first = refresh_token_of(&signed.tokens);
+        // Tokens are now stored under a time-ordered key; one issued before, a bare random
+        // token stored by its digest alone, is put in as the first one's successor.
+        let store = &srv.state.ctx().store;
+        let grant_id = store.refresh_token_with_grant(&oneid::crypto::token_key(&first)).await.unwrap().expect("first token stored").grant.id;
+        let earlier = oneid::crypto::random_token();
+        let now = srv.clock_now();
+        let record = oneid::store::RefreshTokenRecord {
+            token_hash: oneid::crypto::token_hash(&earlier),
+            grant_id,
+            created_at: now,
+            expires_at: now + 3600,
+            parent_hash: Some(oneid::crypto::token_key(&first)),
+        };
+        store.rotate_refresh_token(&record, now, now).await.unwrap();
+
+        let next = rp.refresh(&earlier).await.expect("the earlier form refreshes");
+        assert!(refresh_token_of(&next).contains('.'), "its successor is of the new form");
+        assert!(rp.refresh(&earlier).await.is_ok(), "within the grace window, a duplicate is no theft");
+    }
+}
+
+#[tokio::test]
 async fn a_concurrent_duplicate_refresh_within_the_grace_window_is_not_theft() {
     for srv in TestServer::each_backend().await {
         let rp = Rp::web(&srv).await;

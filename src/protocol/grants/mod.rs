@@ -60,9 +60,9 @@ fn new_grant(ctx: &Ctx, request: &TokenRequest<'_>, sign_in: SignIn<'_>, offline
         user_agent: request.meta.user_agent.as_deref().map(|ua| ua.chars().take(512).collect()),
         dpop_jkt: if client.is_public() { request.dpop_jkt.clone() } else { None },
     };
-    let refresh_token = client.allows(GrantType::RefreshToken).then(crypto::random_token);
+    let refresh_token = client.allows(GrantType::RefreshToken).then(|| crypto::time_ordered_token(now));
     let record = refresh_token.as_deref().map(|token| RefreshTokenRecord {
-        token_hash: crypto::token_hash(token),
+        token_hash: crypto::token_key(token),
         grant_id: grant.id.clone(),
         created_at: now,
         expires_at: (now + ctx.policy().tokens.refresh_token_idle_ttl).min(expires_at),

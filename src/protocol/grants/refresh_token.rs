@@ -48,7 +48,7 @@ pub(super) async fn family(ctx: &Ctx, request: &TokenRequest<'_>) -> Result<(Str
     }
     let presented = request.params.require("refresh_token")?;
     let now = ctx.now();
-    let old_hash = crypto::token_hash(presented);
+    let old_hash = crypto::token_key(presented);
     let Some(found) = ctx.store.refresh_token_with_grant(&old_hash).await? else {
         return Err(OAuthError::invalid_grant(UNUSABLE));
     };
@@ -73,9 +73,9 @@ pub(super) async fn rotate(ctx: &Ctx, request: &TokenRequest<'_>, old_hash: Stri
     super::super::audience::target(&ctx.config, request.params, scopes)?;
     let now = ctx.now();
     let grant = &found.grant;
-    let new_token = crypto::random_token();
+    let new_token = crypto::time_ordered_token(now);
     let record = RefreshTokenRecord {
-        token_hash: crypto::token_hash(&new_token),
+        token_hash: crypto::token_key(&new_token),
         grant_id: grant.id.clone(),
         created_at: now,
         expires_at: (now + ctx.policy().tokens.refresh_token_idle_ttl).min(grant.expires_at),
